@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -82,7 +82,7 @@ def _main(
         os.environ["HZ_ASSESS_DEBUG"] = "1"
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -177,3 +177,147 @@ def check(
         _say(summary + (f"发现 {len(findings)} 处不一致。" if findings else "未发现不一致。"))
     if findings:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+# ---------------------------------------------------------------- scoring
+
+
+class By(StrEnum):
+    district = "district"
+    department = "department"
+    all = "all"
+
+
+ActualsArg = Annotated[Path, typer.Argument(help="填好的实绩工作簿(.xlsx)。", show_default=False)]
+DistrictOpt = Annotated[str | None, typer.Option("--district", "-d", help="县区名称(可用简称,如 长兴)。")]
+DepartmentOpt = Annotated[str | None, typer.Option("--department", help="部门名称(可用简称,如 经信委)。")]
+
+
+def _assess(plan: Any, actuals: Path) -> Any:
+    """Read the workbook and score it against the plan."""
+    from hz_assess.scoring import score
+    from hz_assess.workbook import read_actuals
+
+    return score(plan, read_actuals(plan, actuals))
+
+
+def _warn(assessment: Any) -> None:
+    for warning in assessment.warnings:
+        _say(f"注意:{warning}")
+
+
+@app.command("score")
+def score_cmd(
+    actuals: ActualsArg,
+    detail: Annotated[bool, typer.Option("--detail", help="同时列出每项指标的目标、实绩和得分。")] = False,
+    by: Annotated[By, typer.Option("--by", help="显示哪些排名:district / department / all(默认)。")] = By.all,
+    targets: TargetsOpt = None,
+    departments: DepartmentsOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """计算县区和部门的得分、排名和等次,以及全市进展。"""
+    a = _assess(_load(targets, departments), actuals)
+    if fmt is Format.json:
+        _print_json(a.model_dump(mode="json"))
+    elif fmt in (Format.csv, Format.md):
+        from hz_assess.tables import department_rows, district_rows, indicator_rows
+
+        parts = []
+        if by in (By.district, By.all):
+            parts.append(district_rows(a))
+            if detail:
+                for d in a.districts:
+                    parts.append(indicator_rows(d.name, d.indicators))
+        if by in (By.department, By.all):
+            parts.append(department_rows(a))
+        for i, (headers, rows) in enumerate(parts):
+            if i:
+                typer.echo("")
+            _print_table(fmt, headers, rows)
+    else:
+        from hz_assess import render
+
+        render.print_score(a, by=by.value, detail=detail)
+    _warn(a)
+
+
+def _one_unit(plan: Any, district: str | None, department: str | None) -> tuple[str | None, str | None]:
+    from hz_assess.plan import resolve_department, resolve_unit
+
+    if (district is None) == (department is None):
+        _fail("请用 --district 或 --department 指定一个县区或部门(二选一)")
+    if district is not None:
+        return resolve_unit(plan, district), None
+    assert department is not None
+    return None, resolve_department(plan, department).name
+
+
+@app.command()
+def gaps(
+    actuals: Annotated[Path, typer.Argument(help="填好的实绩工作簿(.xlsx)。", show_default=False)],
+    district: DistrictOpt = None,
+    department: DepartmentOpt = None,
+    targets: TargetsOpt = None,
+    departments: DepartmentsOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """列出一个县区或部门未达标的指标(按失分排序),以及已达标、缺数据、不考核的指标。"""
+    from hz_assess.scoring import gap_report
+
+    plan = _load(targets, departments)
+    unit, dep = _one_unit(plan, district, department)
+    a = _assess(plan, actuals)
+    report = gap_report(a, district=unit, department=dep)
+    _render_gaps(report, a, fmt)
+
+
+def _render_gaps(report: Any, a: Any, fmt: Format) -> None:
+    from hz_assess import render
+
+    if fmt is Format.json:
+        _print_json({
+            "unit": report.unit, "kind": report.kind, "score": report.score,
+            "input": a.input.model_dump(mode="json"),
+            "shortfalls": [
+                {**g.result.model_dump(mode="json", include={"id", "name", "unit", "target", "actual",
+                                                             "completion", "points", "score", "status"}),
+                 "gap": g.gap, "points_lost": g.points_lost, "total_gain": g.total_gain}
+                for g in report.shortfalls
+            ],
+            **{name: [r.id for r in getattr(report, name)]
+               for name in ("met", "missing", "not_applicable", "pending")},
+        })
+    elif fmt in (Format.csv, Format.md):
+        headers, rows = render.gap_rows(report)
+        _print_table(fmt, headers, rows)
+    else:
+        render.print_gaps(report, a)
+
+
+@app.command()
+def explain(
+    actuals: ActualsArg,
+    indicator: Annotated[str, typer.Option("--indicator", "-i", help="指标序号(1…34)或全市目标编号(C01…)。")],
+    district: DistrictOpt = None,
+    department: DepartmentOpt = None,
+    targets: TargetsOpt = None,
+    departments: DepartmentsOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """逐步说明一个县区(或部门)某项指标的得分是怎样算出来的。"""
+    from hz_assess.scoring import find_result
+
+    plan = _load(targets, departments)
+    unit, dep = _one_unit(plan, district, department)
+    a = _assess(plan, actuals)
+    result, scale = find_result(a, indicator, district=unit, department=dep)
+    name = unit or dep
+    if result is None:
+        _fail(f"{name} 没有编号为「{indicator}」的考核指标;可用 `hz-assess targets` 查看编号")
+    if fmt is Format.json:
+        _print_json({"unit": name, "scale": scale, "indicator": result.model_dump(mode="json"),
+                     "contribution": result.score * result.weight * scale})
+        return
+    from hz_assess import render
+
+    render.print_explain(str(name), result, scale, a)

@@ -329,6 +329,8 @@ class IndicatorResult(Strict):
     steps: list[str] = Field(default_factory=list)
     where: str = ""
     max_score: float = 0.0
+    weight: float = 1.0
+    annual_target: TargetCell = None
 
 
 class UnitResult(Strict):
@@ -343,6 +345,7 @@ class UnitResult(Strict):
     deductions: float
     indicators: list[IndicatorResult]
     base_score: float = 0.0
+    scale: float = 0.0
     score_range: tuple[float, float] = (0.0, 0.0)
     adjustments: list[Adjustment] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
@@ -361,6 +364,7 @@ class DepartmentResult(Strict):
     rating_part: float = 0.0
     bonus: float = 0.0
     deductions: float = 0.0
+    scale: float = 0.0
     score_range: tuple[float, float] = (0.0, 0.0)
     adjustments: list[Adjustment] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
@@ -373,6 +377,7 @@ class CityResult(Strict):
     categories: dict[str, float]
     indicators: list[IndicatorResult]
     city_targets: list[IndicatorResult]
+    scale: float = 0.0
     score_range: tuple[float, float] = (0.0, 0.0)
     missing: list[str] = Field(default_factory=list)
 

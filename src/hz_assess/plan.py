@@ -263,14 +263,14 @@ def _targets_problems(t: TargetsFile, lines: dict[Loc, int], file: str) -> list[
             out.append(Problem("unknown_category", _where(file, lines, (*base, "category")),
                                f"{label}.category:栏目「{ind.category}」不在 categories 中"
                                f"(可用:{'、'.join(sorted(cats))})"))
-        for u in ind.targets:
-            if u not in units:
-                out.append(Problem("unknown_unit", _where(file, lines, (*base, "targets", u)),
-                                   f"{label}.targets:单位「{u}」不在 plan.units 中"))
-        for u in units:
-            if u not in ind.targets:
+        for given in ind.targets:
+            if given not in units:
+                out.append(Problem("unknown_unit", _where(file, lines, (*base, "targets", given)),
+                                   f"{label}.targets:单位「{given}」不在 plan.units 中"))
+        for expected in units:
+            if expected not in ind.targets:
                 out.append(Problem("missing_unit", _where(file, lines, (*base, "targets")),
-                                   f"{label}.targets:缺少单位「{u}」(不考核请写 null,"
+                                   f"{label}.targets:缺少单位「{expected}」(不考核请写 null,"
                                    f"无分解请写 {NO_BREAKDOWN})"))
     for i, ct in enumerate(t.city_targets):
         if ct.id in ids:

@@ -11,6 +11,8 @@ import csv
 import io
 from collections.abc import Sequence
 
+from hz_assess.models import Assessment, IndicatorResult
+
 Row = Sequence[object]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "=", "+", "-", "@", "\t", "\r")
 
@@ -50,3 +52,44 @@ def to_md(headers: Row, rows: Sequence[Row]) -> str:
     lines.append("|" + "|".join("---" for _ in headers) + "|")
     lines += ["| " + " | ".join(esc(v) for v in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- assessment tables
+
+STATUS_TEXT = {"met": "达标", "below": "未达标", "missing": "缺数据", "not_applicable": "不考核", "pending": "待评定"}
+
+
+def flags(provisional: bool, vetoed: bool = False) -> str:
+    marks = (["暂定"] if provisional else []) + (["一票否决"] if vetoed else [])
+    return "、".join(marks)
+
+
+def district_rows(a: Assessment) -> tuple[list[str], list[list[object]]]:
+    cats = list(a.districts[0].categories) if a.districts else []
+    headers = ["排名", "县区", "总分", *cats, "加分", "扣分", "等次", "标记"]
+    rows: list[list[object]] = [
+        [d.rank, d.name, d.score, *[d.categories.get(c) for c in cats], d.bonus, d.deductions, d.grade,
+         flags(d.provisional, d.vetoed)]
+        for d in a.districts
+    ]
+    return headers, rows
+
+
+def department_rows(a: Assessment) -> tuple[list[str], list[list[object]]]:
+    headers = ["排名", "部门", "总分", "指标得分", "评价得分", "评价", "加分", "扣分", "等次", "标记"]
+    rows: list[list[object]] = [
+        [d.rank, d.name, d.score, d.indicator_part, d.rating_part, d.rating, d.bonus, d.deductions, d.grade,
+         flags(d.provisional)]
+        for d in a.departments
+    ]
+    return headers, rows
+
+
+def indicator_rows(unit: str, results: list[IndicatorResult]) -> tuple[list[str], list[list[object]]]:
+    headers = ["单位", "序号", "主要指标", "计量单位", "目标", "实绩", "完成率", "分值", "得分", "状态"]
+    rows: list[list[object]] = [
+        [unit, r.id, r.name, r.unit, r.target, r.actual,
+         None if r.completion is None else f"{r.completion * 100:.1f}%", r.points, r.score, STATUS_TEXT[r.status]]
+        for r in results
+    ]
+    return headers, rows
