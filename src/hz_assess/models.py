@@ -21,7 +21,7 @@ Status = Literal["met", "below", "missing", "not_applicable", "pending"]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    model_config = ConfigDict(extra="forbid")
 
 
 # ---------------------------------------------------------------- the method

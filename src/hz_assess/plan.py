@@ -65,7 +65,9 @@ def _read_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
         raise PlanError(
             Problem("not_utf8", str(path), "不是 UTF-8 编码的文本,请另存为 UTF-8 的 YAML 文件")
         ) from exc
-    loader = yaml.SafeLoader(text)
+    # the C parser (libyaml) is several times faster and gives the same nodes and marks
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:

@@ -357,7 +357,11 @@ def score_city(plan: Plan, actuals: Actuals, quarter: int | None) -> CityResult:
 def competition_ranks(scores: Sequence[float]) -> list[int]:
     """1, 2, 2, 4: a unit's rank is 1 + the number of units strictly ahead of it."""
     keyed = [round(s, 9) for s in scores]
-    return [1 + sum(1 for other in keyed if other > mine) for mine in keyed]
+    order = sorted(keyed, reverse=True)
+    first: dict[float, int] = {}
+    for position, value in enumerate(order, 1):
+        first.setdefault(value, position)
+    return [first[k] for k in keyed]
 
 
 def grade_for(score: float, rank: int, vetoed: bool, scoring: ScoringParams) -> str:
