@@ -283,3 +283,10 @@ def test_a_2018_plan_loads_without_code_changes(plan_copy: tuple[Path, Path]) ->
 def test_version() -> None:
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0 and result.stdout.startswith("hz-assess ")
+
+
+def test_every_city_target_number_is_in_its_sentence() -> None:
+    words = {10: "十", 100: "百", 1000: "千"}
+    for ct in load_plan().city_targets:
+        digits = f"{ct.target:g}"
+        assert digits in ct.source or words.get(int(ct.target), "?") in ct.source, ct.id

@@ -193,12 +193,26 @@ DistrictOpt = Annotated[str | None, typer.Option("--district", "-d", help="县�
 DepartmentOpt = Annotated[str | None, typer.Option("--department", help="部门名称(可用简称,如 经信委)。")]
 
 
-def _assess(plan: Any, actuals: Path) -> Any:
-    """Read the workbook and score it against the plan."""
+def _read_and_score(plan: Any, actuals: Path) -> tuple[Any, Any]:
+    """Read the workbook and score it: (Actuals, Assessment), the pair the ledger records."""
     from hz_assess.scoring import score
     from hz_assess.workbook import read_actuals
 
-    return score(plan, read_actuals(plan, actuals))
+    data = read_actuals(plan, actuals)
+    return data, score(plan, data)
+
+
+def _assess(plan: Any, actuals: Path) -> Any:
+    """Read the workbook and score it against the plan."""
+    return _read_and_score(plan, actuals)[1]
+
+
+def _record(a: Any, actuals: Any, command: str) -> None:
+    """Log a run in the ledger. A ledger problem is reported but never fatal: the result stands."""
+    from hz_assess.ledger import record_run
+
+    run_id, message = record_run(a, actuals, command)
+    _say(message or f"已记入考核台账:第 {run_id} 号记录(可用 hz-assess show {run_id} 重现)")
 
 
 def _warn(assessment: Any) -> None:
@@ -214,11 +228,21 @@ def score_cmd(
     targets: TargetsOpt = None,
     departments: DepartmentsOpt = None,
     fmt: FormatOpt = Format.table,
+    no_record: Annotated[bool, typer.Option("--no-record", help="不记入考核台账(试算时用)。")] = False,
 ) -> None:
     """计算县区和部门的得分、排名和等次,以及全市进展。"""
-    a = _assess(_load(targets, departments), actuals)
+    data, a = _read_and_score(_load(targets, departments), actuals)
+    _render_score(a, fmt, by, detail)
+    if not no_record:
+        _record(a, data, "score")
+
+
+def _render_score(a: Any, fmt: Format, by: By, detail: bool) -> None:
+    """The output of `score`, shared with `show` so a recorded run prints as it first did."""
     if fmt is Format.json:
-        _print_json(a.model_dump(mode="json"))
+        from hz_assess.export import render_json
+
+        typer.echo(render_json(a))
     elif fmt in (Format.csv, Format.md):
         from hz_assess.tables import department_rows, district_rows, indicator_rows
 
@@ -254,7 +278,10 @@ def _one_unit(plan: Any, district: str | None, department: str | None) -> tuple[
 
 @app.command()
 def gaps(
-    actuals: Annotated[Path, typer.Argument(help="填好的实绩工作簿(.xlsx)。", show_default=False)],
+    actuals: Annotated[
+        Path | None,
+        typer.Argument(help="填好的实绩工作簿(.xlsx);省略时用考核台账中最新的结果。", show_default=False),
+    ] = None,
     district: DistrictOpt = None,
     department: DepartmentOpt = None,
     targets: TargetsOpt = None,
@@ -266,9 +293,20 @@ def gaps(
 
     plan = _load(targets, departments)
     unit, dep = _one_unit(plan, district, department)
-    a = _assess(plan, actuals)
+    a = _assess(plan, actuals) if actuals is not None else _latest_recorded(plan)
     report = gap_report(a, district=unit, department=dep)
     _render_gaps(report, a, fmt)
+
+
+def _latest_recorded(plan: Any) -> Any:
+    """The latest recorded assessment of this plan, saying on stderr which one it is."""
+    from hz_assess.ledger import Ledger, describe
+
+    run = Ledger().require_latest(plan.info.id)
+    _say(f"未指定工作簿,使用考核台账中最新的结果:{describe(run.info)}")
+    if run.info.plan_sha256 != plan.targets_sha256:
+        _say("注意:该记录所用的计划文件与当前的不同,以下按记录时的计划列出")
+    return run.assessment
 
 
 def _render_gaps(report: Any, a: Any, fmt: Format) -> None:
@@ -321,3 +359,152 @@ def explain(
     from hz_assess import render
 
     render.print_explain(str(name), result, scale, a)
+
+
+# ---------------------------------------------------------------- the workbook
+
+
+class CheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def template(
+    out: Annotated[Path, typer.Argument(help="要生成的实绩填报工作簿(.xlsx)。", show_default=False)],
+    period: Annotated[str, typer.Option("--period", help="期别:2017(全年,默认)或 2017Q1…2017Q4。")] = "2017",
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。")] = False,
+    targets: TargetsOpt = None,
+    departments: DepartmentsOpt = None,
+) -> None:
+    """生成实绩填报工作簿(县区实绩、全市目标、部门评价、加减分、说明)。"""
+    from hz_assess.workbook import write_template
+
+    write_template(_load(targets, departments), out, period, force=force)
+    _say(f"已生成 {out}:请在黄色单元格填写实绩,然后运行 hz-assess validate {out}")
+
+
+@app.command()
+def validate(
+    actuals: ActualsArg,
+    targets: TargetsOpt = None,
+    departments: DepartmentsOpt = None,
+    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="输出格式:table(默认)/json。")] = CheckFormat.table,
+) -> None:
+    """检查实绩工作簿,一次列出所有问题及所在单元格。有问题时退出码为 1,文件无法读取为 2。"""
+    from hz_assess.workbook import validate_workbook
+
+    v = validate_workbook(_load(targets, departments), actuals)
+    if fmt is CheckFormat.json:
+        _print_json({"path": v.path, "period": v.period, "read": v.read, "missing": v.missing,
+                     "missing_cells": v.missing_cells, "problems": [p.__dict__ for p in v.problems]})
+    else:
+        for p in v.problems:
+            typer.echo(f"[{p.code}] {p}")
+        for cell in v.missing_cells:
+            typer.echo(f"[缺数据] {cell}")
+        verdict = f"发现 {len(v.problems)} 处问题,请逐一修正后再计算。" if v.problems else "未发现问题。"
+        _say(f"{actuals}(期别 {v.period or '未知'}):读取 {v.read} 个数据,缺 {v.missing} 个;{verdict}")
+    if v.problems:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+# ---------------------------------------------------------------- the ledger (考核台账)
+
+
+def _print_rows(fmt: Format, title: str, headers: list[str], rows: list[list[Any]]) -> None:
+    if fmt is Format.table:
+        from hz_assess import render
+
+        render.console().print(render.table(title, headers, rows))
+    else:
+        _print_table(fmt, headers, rows)
+
+
+@app.command()
+def history(fmt: FormatOpt = Format.table) -> None:
+    """列出考核台账中记录的每次计算(时间、命令、期别、输入文件及其 sha256、计划 sha256)。"""
+    from hz_assess.ledger import Ledger
+
+    ledger = Ledger()
+    runs = ledger.runs()
+    if fmt is Format.json:
+        _print_json({"ledger": str(ledger.path), "runs": [r.to_json() for r in runs]})
+        return
+    headers = ["编号", "时间(UTC)", "命令", "期别", "输入文件", "输入 sha256", "计划 sha256", "版本", "摘要"]
+    rows = [[r.id, r.time, r.command, r.period, r.input_path, r.input_sha256[:16], r.plan_sha256[:16],
+             r.tool_version, r.summary] for r in runs]
+    _print_rows(fmt, "考核台账", headers, rows)
+    if not runs:
+        _say(f"考核台账 {ledger.path} 中还没有记录;用 hz-assess score 实绩.xlsx 计算后会自动记入")
+
+
+@app.command()
+def show(
+    run: Annotated[int, typer.Argument(help="记录编号(见 hz-assess history)。", show_default=False)],
+    detail: Annotated[bool, typer.Option("--detail", help="同时列出每项指标的目标、实绩和得分。")] = False,
+    by: Annotated[By, typer.Option("--by", help="显示哪些排名:district / department / all(默认)。")] = By.all,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """按记录时的结果重新显示考核台账中的一次计算(与当时 score 的输出相同)。"""
+    from hz_assess.ledger import Ledger, describe
+
+    recorded = Ledger().run(run)
+    _say(f"考核台账{describe(recorded.info)}")
+    _render_score(recorded.assessment, fmt, by, detail)
+
+
+@app.command()
+def trend(
+    district: Annotated[str, typer.Option("--district", "-d", help="县区名称(可用简称,如 长兴);全市 亦可。")],
+    targets: TargetsOpt = None,
+    departments: DepartmentsOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """一个县区各项指标在各季度和年底的实绩、走势,以及能否完成全年目标(取自考核台账)。"""
+    from hz_assess.ledger import Ledger
+    from hz_assess.plan import resolve_unit
+    from hz_assess.trend import trend_rows
+
+    plan = _load(targets, departments)
+    t = Ledger().trend(plan.info.id, plan.info.year, resolve_unit(plan, district))
+    if fmt is Format.json:
+        _print_json(t.to_json())
+        return
+    headers, rows = trend_rows(t)
+    _print_rows(fmt, f"{t.unit} 指标走势({'、'.join(t.periods)})", headers, rows)
+
+
+# ---------------------------------------------------------------- reports
+
+
+class ReportFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+@app.command()
+def report(
+    actuals: ActualsArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="报告文件(.xlsx/.csv/.json/.md/.html)。",
+                                         show_default=False)],
+    report_fmt: Annotated[ReportFormat | None, typer.Option(
+        "--format", help="报告格式(默认按文件扩展名):xlsx / csv / json / md / html。")] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的报告文件。")] = False,
+    targets: TargetsOpt = None,
+    departments: DepartmentsOpt = None,
+    no_record: Annotated[bool, typer.Option("--no-record", help="不记入考核台账。")] = False,
+) -> None:
+    """生成排名报告:Excel(可打印)、CSV、JSON、Markdown 或单文件 HTML。"""
+    from hz_assess.export import write_report
+
+    plan = _load(targets, departments)
+    data, a = _read_and_score(plan, actuals)
+    write_report(a, output, report_fmt.value if report_fmt else None, force=force, plan=plan)
+    _say(f"已写入报告:{output}")
+    _warn(a)
+    if not no_record:
+        _record(a, data, "report")

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from hz_assess.models import Assessment, IndicatorResult, Plan
 from hz_assess.scoring import GapReport
-from hz_assess.tables import STATUS_TEXT, cell_text, department_rows, district_rows, indicator_rows
+from hz_assess.tables import STATUS_TEXT, cell_text, department_rows, district_rows, indicator_rows, s2
 
 
 def console() -> Console:
@@ -144,7 +144,8 @@ def gap_rows(report: GapReport) -> tuple[list[str], list[list[Any]]]:
     headers = ["序号", "主要指标", "目标", "实绩", "差距", "计量单位", "完成率", "失分", "达标后总分增加"]
     rows = [
         [g.result.id, g.result.name, g.result.target, g.result.actual, g.gap, g.result.unit,
-         None if g.result.completion is None else f"{g.result.completion * 100:.1f}%", g.points_lost, g.total_gain]
+         None if g.result.completion is None else f"{g.result.completion * 100:.1f}%", s2(g.points_lost),
+         s2(g.total_gain)]
         for g in report.shortfalls
     ]
     return headers, rows

@@ -265,8 +265,9 @@ def score_unit(plan: Plan, actuals: Actuals, unit: str, quarter: int | None) -> 
             categories[cat.name] = _scaled(in_cat, full)[0]
     bonus, deductions, mine, _ = _adjustments(actuals.adjustments, unit, plan.scoring)
     total = base + bonus - deductions
+    # a quarterly check does not rate qualitative rows (pending), so it cannot veto either
     vetoed = any(
-        ind.veto and r.actual == plan.scoring.veto_level
+        ind.veto and r.status != "pending" and r.actual == plan.scoring.veto_level
         for r, ind in zip(results, plan.indicators, strict=True)
     )
     missing = [f"{r.where or r.id}({r.name})" for r in results if r.status == "missing"]
@@ -290,8 +291,11 @@ def _department_rating(plan: Plan, cell: Cell | None) -> tuple[float | None, lis
     return cell.value / 100, [f"评价分 {n(cell.value)} ÷ 100 = {n(cell.value / 100)}"]
 
 
-def score_department(plan: Plan, actuals: Actuals, name: str) -> DepartmentResult:
-    """60 × scaled score of led (and, at half weight, supported) items + 40 × rating factor."""
+def score_department(plan: Plan, actuals: Actuals, name: str, quarter: int | None = None) -> DepartmentResult:
+    """60 × scaled score of led (and, at half weight, supported) items + 40 × rating factor.
+
+    A quarterly check prorates led items exactly as for districts (same `quarter`).
+    """
     dp = plan.scoring.departments
     dep = next(d for d in plan.departments if d.name == name)
     city_cells = actuals.units.get(plan.city, {})
@@ -301,13 +305,13 @@ def score_department(plan: Plan, actuals: Actuals, name: str) -> DepartmentResul
             ind = plan.indicator(ref)
             if ind is not None:
                 results.append(score_indicator(
-                    plan, ind, plan.city, city_cells.get(ref), weight=weight, role=role,
+                    plan, ind, plan.city, city_cells.get(ref), quarter=quarter, weight=weight, role=role,
                 ))
                 continue
             ct = plan.city_target(ref)
             assert ct is not None  # the loader rejects unresolvable mappings
             results.append(score_indicator(
-                plan, ct, plan.city, actuals.city_targets.get(ref), weight=weight, role=role,
+                plan, ct, plan.city, actuals.city_targets.get(ref), quarter=quarter, weight=weight, role=role,
             ))
     cell = actuals.ratings.get(name)
     factor, _ = _department_rating(plan, cell)
@@ -401,7 +405,7 @@ def score(plan: Plan, actuals: Actuals) -> Assessment:
     """Score every district, department and the city for one workbook's actuals."""
     quarter = quarter_of(actuals.period)
     districts = [score_unit(plan, actuals, d, quarter) for d in plan.districts]
-    departments = [score_department(plan, actuals, d.name) for d in plan.departments]
+    departments = [score_department(plan, actuals, d.name, quarter) for d in plan.departments]
     changes = method_changes(plan)
     warnings = [f"计划自身:{f.message}" for f in check_plan(plan)]
     for name, missing in [(r.name, r.missing) for r in districts] + [(r.name, r.missing) for r in departments]:

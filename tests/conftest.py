@@ -1,0 +1,86 @@
+"""Shared fixtures: the bundled plan, and a tiny builder for actuals workbooks.
+
+`book` writes the real template into tmp_path and lets a test set cells by
+(unit, indicator id) instead of shipping binary fixtures.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hz_assess.models import Plan
+from hz_assess.plan import load_plan
+from hz_assess.workbook import build_template
+
+FIRST_ROW, FIRST_UNIT_COL = 5, 5  # template layout: indicator 1 on row 5, 全市 in column E
+
+
+@pytest.fixture(scope="session")
+def plan() -> Plan:
+    return load_plan()
+
+
+class WorkbookBuilder:
+    """The template as an openpyxl workbook, with setters named in the domain."""
+
+    def __init__(self, plan: Plan, path: Path, period: str = "2017") -> None:
+        self.plan, self.path = plan, path
+        self.wb: Any = build_template(plan, period)
+
+    def __getitem__(self, sheet: str) -> Any:
+        return self.wb[sheet]
+
+    def coord(self, unit: str, ind_id: str) -> str:
+        from openpyxl.utils import get_column_letter
+
+        row = FIRST_ROW + [i.id for i in self.plan.indicators].index(ind_id)
+        col = FIRST_UNIT_COL + self.plan.unit_names.index(unit)
+        return f"{get_column_letter(col)}{row}"
+
+    def set(self, unit: str, ind_id: str, value: object, number_format: str | None = None) -> str:
+        cell = self.wb["县区实绩"][self.coord(unit, ind_id)]
+        cell.value = value
+        if number_format:
+            cell.number_format = number_format
+        return str(cell.coordinate)
+
+    def city(self, ct_id: str, value: object) -> str:
+        row = 4 + [c.id for c in self.plan.city_targets].index(ct_id)
+        self.wb["全市目标"].cell(row=row, column=5, value=value)
+        return f"E{row}"
+
+    def rating(self, department: str, value: object) -> str:
+        row = 4 + [d.name for d in self.plan.departments].index(department)
+        self.wb["部门评价"].cell(row=row, column=4, value=value)
+        return f"D{row}"
+
+    def adjust(self, row: int, subject: object, item: object, points: object, basis: object = None) -> None:
+        ws = self.wb["加减分"]
+        for col, value in enumerate((subject, item, points, basis), start=1):
+            ws.cell(row=3 + row, column=col, value=value)
+
+    def fill_all(self) -> WorkbookBuilder:
+        """Every applicable actual at its target, every city target met, every department 优秀."""
+        for ind in self.plan.indicators:
+            for unit in self.plan.unit_names:
+                if ind.applies_to(unit):
+                    t = ind.target(unit)
+                    self.set(unit, ind.id, "完成" if isinstance(t, str) else t)
+        for ct in self.plan.city_targets:
+            self.city(ct.id, ct.target)
+        for dep in self.plan.departments:
+            self.rating(dep.name, "优秀")
+        return self
+
+    def save(self, path: Path | None = None) -> Path:
+        target = path or self.path
+        self.wb.save(target)
+        return target
+
+
+@pytest.fixture
+def book(plan: Plan, tmp_path: Path) -> WorkbookBuilder:
+    return WorkbookBuilder(plan, tmp_path / "actuals.xlsx")
