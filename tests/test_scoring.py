@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from _builders import at_target, set_value
 
+from _builders import at_target, set_value
 from hz_assess.models import Adjustment, Cell, Plan
 from hz_assess.plan import bundled_path, load_plan
 from hz_assess.scoring import (

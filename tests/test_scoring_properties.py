@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from _builders import at_target
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _builders import at_target
 from hz_assess.models import Actuals, Cell, Plan
 from hz_assess.plan import load_plan
 from hz_assess.scoring import score
