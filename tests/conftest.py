@@ -18,6 +18,12 @@ from hz_assess.workbook import build_template
 FIRST_ROW, FIRST_UNIT_COL = 5, 5  # template layout: indicator 1 on row 5, 全市 in column E
 
 
+@pytest.fixture(autouse=True)
+def _private_ledger(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may write the user's real ledger: every test gets its own HZ_ASSESS_HOME."""
+    monkeypatch.setenv("HZ_ASSESS_HOME", str(tmp_path_factory.mktemp("home")))
+
+
 @pytest.fixture(scope="session")
 def plan() -> Plan:
     return load_plan()

@@ -6,7 +6,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from hz_assess.cli import app
@@ -15,11 +14,6 @@ from hz_assess.scoring import score
 from hz_assess.workbook import read_actuals
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "actuals_2017.xlsx"
-
-
-@pytest.fixture(autouse=True)
-def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HZ_ASSESS_HOME", str(tmp_path / "home"))
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -118,6 +118,13 @@ def test_template_refuses_to_overwrite_without_force(plan: Plan, tmp_path: Path)
     assert [p.name for p in tmp_path.iterdir()] == ["t.xlsx"]  # no temp file left behind
 
 
+@pytest.mark.parametrize("name", ["no-such-dir/t.xlsx", "t.xls", "t.csv"])
+def test_template_refuses_a_bad_output_path(plan: Plan, tmp_path: Path, name: str) -> None:
+    with pytest.raises(OutputError):
+        write_template(plan, tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("period", ["2018", "2017Q5", "Q2", "2017q9"])
 def test_template_rejects_a_period_outside_the_plan_year(plan: Plan, tmp_path: Path, period: str) -> None:
     with pytest.raises(UsageError):

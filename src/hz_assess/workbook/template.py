@@ -70,7 +70,7 @@ def build_template(plan: Plan, period: str) -> Any:
     _city_sheet(wb.create_sheet(SHEET_CITY), plan, period)
     _departments_sheet(wb.create_sheet(SHEET_DEPTS), plan, period)
     n_subjects = _notes_sheet(wb.create_sheet(SHEET_NOTES), plan, period)
-    _adjustments_sheet(wb.create_sheet(SHEET_ADJ, index=4), n_subjects)
+    _adjustments_sheet(wb.create_sheet(SHEET_ADJ, index=4), plan, period, n_subjects)
     wb.remove(default)
     wb.active = 0
     return wb
@@ -107,14 +107,14 @@ class _Style:
         cls.wrap = Alignment(vertical="center", wrap_text=True)
 
 
-def _put(ws: Any, row: int, col: int, value: object, *, kind: str = "text") -> Any:
-    """One styled cell. kind: text, head, input, grey, target."""
+def _put(ws: Any, row: int, col: int, value: object, *, kind: str = "text", left: bool = False) -> Any:
+    """One styled cell. kind: text, head, input, grey, target; text and `left` cells align left."""
     from openpyxl.styles import Font, Protection
 
     c = ws.cell(row=row, column=col, value=value)
     c.border = _Style.border
     c.font = Font(name="宋体")
-    c.alignment = _Style.center if kind != "text" else _Style.wrap
+    c.alignment = _Style.wrap if kind == "text" or left else _Style.center
     if kind == "head":
         c.font, c.fill = _Style.header, _Style.head_fill
     elif kind == "input":
@@ -222,7 +222,7 @@ def _units_sheet(ws: Any, plan: Plan, period: str) -> None:
                 mark = NO_BREAKDOWN if target == NO_BREAKDOWN else NOT_ASSESSED
                 _put(ws, row, first_unit + i, mark, kind="grey")
                 _put(ws, row, first_target + i, mark, kind="grey")
-        _put(ws, row, note_col, None, kind="input")
+        _put(ws, row, note_col, None, kind="input", left=True)
         texts = [(ind.name, widths[2])] + [(str(ind.target(u)), 10.0) for u in units]
         _fit_height(ws, row, texts)
         row += 1
@@ -248,7 +248,7 @@ def _city_sheet(ws: Any, plan: Plan, period: str) -> None:
         _put(ws, row, 3, ct.unit, kind="target")
         _put(ws, row, 4, ct.target, kind="target")
         _put(ws, row, 5, None, kind="input")
-        _put(ws, row, 6, None, kind="input")
+        _put(ws, row, 6, None, kind="input", left=True)
         _put(ws, row, 7, ct.source)
         _fit_height(ws, row, [(ct.name, widths[1]), (ct.source, widths[6])])
     _finish(ws, widths, "1:3", "C4")
@@ -270,7 +270,7 @@ def _departments_sheet(ws: Any, plan: Plan, period: str) -> None:
         _put(ws, row, 2, dep.name)
         _put(ws, row, 3, dep.duty)
         dv.add(_put(ws, row, 4, None, kind="input").coordinate)
-        _put(ws, row, 5, None, kind="input")
+        _put(ws, row, 5, None, kind="input", left=True)
         _fit_height(ws, row, [(dep.duty, widths[2])])
     _finish(ws, widths, "1:3", "C4")
 
@@ -278,10 +278,10 @@ def _departments_sheet(ws: Any, plan: Plan, period: str) -> None:
 ADJ_ROWS = 40
 
 
-def _adjustments_sheet(ws: Any, n_subjects: int) -> None:
+def _adjustments_sheet(ws: Any, plan: Plan, period: str, n_subjects: int) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    _title(ws, "加减分事项",
+    _title(ws, f"{plan.info.title} 加减分事项({period_text(period)})",
            "每行一项:对象为县区或部门名称(下拉选择),分值加分填正数、扣分填负数(如 -1.5),依据写明文件或事实。"
            "空行不计。", 5)
     headers = ["对象", "事项", "分值", "依据", "备注"]
@@ -295,7 +295,7 @@ def _adjustments_sheet(ws: Any, n_subjects: int) -> None:
     ws.add_data_validation(points)
     for row in range(4, 4 + ADJ_ROWS):
         for col in range(1, 6):
-            _put(ws, row, col, None, kind="input")
+            _put(ws, row, col, None, kind="input", left=col in (2, 4, 5))
         subjects.add(f"A{row}")
         points.add(f"C{row}")
     _finish(ws, widths, "1:3", "A4")
