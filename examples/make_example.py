@@ -27,6 +27,12 @@ FIRST_ROW, FIRST_UNIT_COL = 5, 5  # where write_template puts indicator 1 / the 
 SHORTFALLS: dict[tuple[str, str], float | str] = {
     ("湖州开发区", "1"): 8.1,
     ("南浔区", "8"): 5.8,
+    # 南浔区 has a weak year, so the example shows a 良好 beside the 优秀s
+    ("南浔区", "1"): 5.6,
+    ("南浔区", "4"): 3.2,
+    ("南浔区", "11"): 0.95,
+    ("南浔区", "18"): 16.0,
+    ("南浔区", "31"): 12.5,
     ("安吉县", "12"): 168.0,
     ("吴兴区", "17"): 13.0,
     ("南浔区", "27"): "基本完成",
