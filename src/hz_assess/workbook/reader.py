@@ -14,6 +14,7 @@ import io
 import re
 import unicodedata
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -88,11 +89,26 @@ def _load(path: Path, data: bytes) -> tuple[Any, Any]:
             # openpyxl warns about features it drops (extensions, slicers); reading values is unaffected
             warnings.simplefilter("ignore")
             values = load_workbook(io.BytesIO(data), data_only=True)
-            formulas = load_workbook(io.BytesIO(data), data_only=False)
+            # the second, formula-keeping parse is only needed to tell an uncalculated
+            # formula from a blank; most filled workbooks hold no formula at all
+            formulas = load_workbook(io.BytesIO(data), data_only=False) if _has_formulas(data) else values
     except Exception as exc:  # openpyxl raises anything from KeyError to lxml errors on bad files
         raise WorkbookError(Problem("corrupt", path.name, "工作簿已损坏或格式不规范,无法读取;"
                                                           "请在 Excel/WPS 中打开后另存为 .xlsx 再试")) from exc
     return values, formulas
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet part holds an <f> element (the guard has already vetted the zip)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(
+            _FORMULA_TAG.search(archive.read(name))
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        )
 
 
 class _Sheet:
