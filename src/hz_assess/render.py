@@ -181,8 +181,10 @@ def print_explain(unit: str, r: IndicatorResult, scale: float, a: Assessment) ->
     if r.status not in ("not_applicable", "pending"):
         contrib = r.score * r.weight * scale
         if scale:
+            basis = ("指标部分满分 ÷ 该部门牵头/配合指标的加权分值合计" if r.role
+                     else "100 ÷ 该单位适用指标分值合计")
             out.print(f"  → 计入总分:{r.score:.4g} × {r.weight:g} × {scale:.6g} = {contrib:.4f} 分"
-                      f"(折算系数 = 满分 ÷ 该单位适用指标分值合计)")
+                      f"(折算系数 = {basis})")
         else:
             out.print("  → 全市其他目标只报告进展,不计入全市得分")
     out.print(f"结果:得分 {r.score:.2f} / 分值 {r.points:g},状态:{STATUS_TEXT[r.status]}")
