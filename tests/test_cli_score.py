@@ -95,3 +95,15 @@ def test_changed_method_is_announced(tmp_path: Path) -> None:
 def test_missing_workbook_is_one_sentence_exit_2(tmp_path: Path) -> None:
     code, out, err = run("score", str(tmp_path / "无此文件.xlsx"))
     assert code == 2 and "无此文件.xlsx" in err and "Traceback" not in err + out
+
+
+def test_explain_accepts_leading_zeros_and_full_width_ids() -> None:
+    code, out, _ = run("explain", str(EXAMPLE), "--district", "全市", "--indicator", "c1")
+    assert code == 0 and "软件和信息技术服务业营业收入增幅" in out and "不计入全市得分" in out
+    code, out, _ = run("explain", str(EXAMPLE), "--district", "长兴县", "--indicator", "０１")
+    assert code == 0 and "规上工业增加值增幅" in out
+
+
+def test_explain_qualitative_target_has_no_unit_appended() -> None:
+    code, out, _ = run("explain", str(EXAMPLE), "--district", "长兴县", "--indicator", "25")
+    assert code == 0 and "目标 「完成省下达目标任务」,分值 2" in out

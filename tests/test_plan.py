@@ -290,3 +290,38 @@ def test_every_city_target_number_is_in_its_sentence() -> None:
     for ct in load_plan().city_targets:
         digits = f"{ct.target:g}"
         assert digits in ct.source or words.get(int(ct.target), "?") in ct.source, ct.id
+
+
+def test_yaml_aliases_are_refused_with_their_line(plan_copy: tuple[Path, Path]) -> None:
+    t, d = plan_copy
+    _replace(t, "  id: huzhou-2017-gyqs\n", "  id: &plan_id huzhou-2017-gyqs\n  x: *plan_id\n")
+    line = _line_of(t, "  x: *plan_id")
+    problems = _problems(t, d)
+    assert problems == [f"{t}:{line - 1}:plan.x:不支持 YAML 锚点/别名(& 和 *),请把内容直接写出"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("    - {name: 不合格, min: 0}\n", "", "最后一个等次的分数线应为 0"),
+        ("    ratings: {优秀: 1.0, 良好: 0.85, 一般: 0.70, 较差: 0.50}", "    ratings: {}",
+         "scoring.departments.ratings"),
+        ("    points: 8\n", "    points: 8\n    veto: true\n", "veto(一票否决)只适用于定性指标"),
+        ("    points: 8\n", "    points: 8\n    params: {bonus_cap: -1}\n", "参数 bonus_cap 超出允许范围"),
+        ("targets: {全市: 7, 吴兴区: 7,", "targets: {全市: true, 吴兴区: 7,", "indicators[0].targets.全市"),
+    ],
+)
+def test_method_values_that_cannot_work_are_refused(
+    plan_copy: tuple[Path, Path], old: str, new: str, expected: str
+) -> None:
+    t, d = plan_copy
+    _replace(t, old, new)
+    problems = _problems(t, d)
+    assert len(problems) >= 1 and any(expected in p for p in problems), problems
+
+
+def test_department_alias_clash_is_refused(plan_copy: tuple[Path, Path]) -> None:
+    t, d = plan_copy
+    _replace(d, "    aliases: [宣传部]", "    aliases: [宣传部, 经信委]")
+    problems = _problems(t, d)
+    assert len(problems) == 1 and "(市经信委):名称或别名「经信委」与 市委宣传部 的名称或别名重复" in problems[0]

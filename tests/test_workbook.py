@@ -535,3 +535,9 @@ def test_example_workbook_is_the_documented_example(plan: Plan) -> None:
     assert all(c.value is not None for cells in a.units.values() for c in cells.values())
     assert len(a.ratings) == len(plan.departments) and a.adjustments
     assert all(j.basis for j in a.adjustments)
+
+
+def test_a_city_adjustment_is_refused_not_dropped(plan: Plan, book: WorkbookBuilder) -> None:
+    # 全市 is a progress report, not ranked: a 加减分 for it would silently do nothing
+    book.fill_all().adjust(1, "全市", "某项表彰", 2, "文件")
+    assert problems_of(plan, book.save()) == [("unknown_subject", "actuals.xlsx 加减分!A4")]

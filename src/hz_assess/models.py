@@ -10,13 +10,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 NO_BREAKDOWN = "——"  # 附件1: the indicator has no district breakdown (city only)
 RuleKind = Literal["growth", "completion", "qualitative"]
 Number = int | float
 # A target cell as printed: a number, "——", a qualitative text, or None (blank cell).
-TargetCell = int | float | str | None
+TargetCell = StrictInt | StrictFloat | str | None
 Status = Literal["met", "below", "missing", "not_applicable", "pending"]
 
 
@@ -45,7 +54,7 @@ class CompletionParams(Strict):
 
 class QualitativeParams(Strict):
     levels: dict[str, float] = Field(
-        default_factory=lambda: {"完成": 1.0, "基本完成": 0.6, "未完成": 0.0}
+        default_factory=lambda: {"完成": 1.0, "基本完成": 0.6, "未完成": 0.0}, min_length=1
     )
 
 
@@ -60,7 +69,7 @@ class DepartmentParams(Strict):
     support_factor: float = Field(0.5, ge=0)
     city_target_points: float = Field(2, gt=0)
     ratings: dict[str, float] = Field(
-        default_factory=lambda: {"优秀": 1.0, "良好": 0.85, "一般": 0.70, "较差": 0.50}
+        default_factory=lambda: {"优秀": 1.0, "良好": 0.85, "一般": 0.70, "较差": 0.50}, min_length=1
     )
 
 
@@ -96,6 +105,8 @@ class ScoringParams(Strict):
         mins = [g.min for g in grades]
         if mins != sorted(mins, reverse=True):
             raise ValueError("等次须按分数线从高到低排列")
+        if mins[-1] > 0:
+            raise ValueError("最后一个等次的分数线应为 0(否则低分单位没有等次)")
         return grades
 
 
@@ -136,6 +147,12 @@ def _check_overrides(rule: str, params: dict[str, float]) -> dict[str, float]:
             f"规则 {rule} 没有参数 {'、'.join(unknown)}"
             + (f"(可用:{'、'.join(sorted(allowed))})" if allowed else "")
         )
+    if model is not None:
+        try:
+            model.model_validate(params)  # the same bounds as the per-kind parameters
+        except ValidationError as exc:
+            names = "、".join(str(e["loc"][0]) for e in exc.errors())
+            raise ValueError(f"参数 {names} 超出允许范围(不能为负数,zero_below 不大于 1)") from None
     return params
 
 
@@ -163,6 +180,8 @@ class Indicator(Strict):
                 raise ValueError(f"{unit} 的目标「{cell}」不是数字,而规则为 {self.rule}")
             if isinstance(cell, int | float) and self.rule == "qualitative":
                 raise ValueError(f"{unit} 的目标是数字,而规则为 qualitative(应为目标文字)")
+        if self.veto and self.rule != "qualitative":
+            raise ValueError("veto(一票否决)只适用于定性指标(rule: qualitative)")
         _check_overrides(self.rule, self.params)
         return self
 

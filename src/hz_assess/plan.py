@@ -74,7 +74,7 @@ def _read_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
             raise PlanError(Problem("empty", str(path), "文件为空,请提供计划内容"))
         lines: dict[Loc, int] = {}
         dups: list[Problem] = []
-        _walk(node, (), lines, dups, str(path))
+        _walk(node, (), lines, dups, str(path), set())
         if dups:
             raise PlanError(dups)
         data = loader.construct_document(node)
@@ -91,9 +91,15 @@ def _read_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
     return data, lines
 
 
-def _walk(node: Any, loc: Loc, lines: dict[Loc, int], dups: list[Problem], file: str) -> None:
+def _walk(node: Any, loc: Loc, lines: dict[Loc, int], dups: list[Problem], file: str, walked: set[int]) -> None:
     import yaml
 
+    if id(node) in walked:
+        # an alias (*name) points at a node already walked: a plan needs none, and a
+        # self-referencing or nested-alias file would otherwise never end
+        raise PlanError(Problem("yaml_alias", f"{file}:{node.start_mark.line + 1}",
+                                f"{_path_text(loc)}:不支持 YAML 锚点/别名(& 和 *),请把内容直接写出"))
+    walked.add(id(node))
     lines[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
@@ -112,10 +118,10 @@ def _walk(node: Any, loc: Loc, lines: dict[Loc, int], dups: list[Problem], file:
                 continue
             seen[key] = line
             lines[loc + (key,)] = line
-            _walk(value_node, loc + (key,), lines, dups, file)
+            _walk(value_node, loc + (key,), lines, dups, file, walked)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, loc + (i,), lines, dups, file)
+            _walk(item, loc + (i,), lines, dups, file, walked)
 
 
 def _path_text(loc: Loc) -> str:
@@ -253,6 +259,8 @@ def _targets_problems(t: TargetsFile, lines: dict[Loc, int], file: str) -> list[
                 )
             seen_names[name] = u.name
     cats = {c.name for c in t.categories}
+    if len(cats) != len(t.categories):
+        out.append(Problem("duplicate_category", _where(file, lines, ("categories",)), "categories:栏目名称重复"))
     ids: set[str] = set()
     for i, ind in enumerate(t.indicators):
         base: Loc = ("indicators", i)
@@ -287,12 +295,21 @@ def _department_problems(
 ) -> list[Problem]:
     known = {i.id for i in t.indicators} | {c.id for c in t.city_targets}
     out: list[Problem] = []
-    names: set[str] = set()
+    if not d.departments:
+        out.append(Problem("no_departments", _where(file, lines, ("departments",)), "departments:部门清单为空"))
+    owner: dict[str, str] = {}
+    ids: set[str] = set()
     for i, dep in enumerate(d.departments):
-        if dep.name in names:
-            out.append(Problem("duplicate_department", _where(file, lines, ("departments", i)),
-                               f"departments[{i}]:部门「{dep.name}」重复"))
-        names.add(dep.name)
+        if dep.id in ids:
+            out.append(Problem("duplicate_id", _where(file, lines, ("departments", i, "id")),
+                               f"departments[{i}]:序号 {dep.id} 重复"))
+        ids.add(dep.id)
+        for name in (dep.name, *dep.aliases):
+            if name in owner:
+                what = "重复" if owner[name] == dep.name else f"与 {owner[name]} 的名称或别名重复"
+                out.append(Problem("duplicate_department", _where(file, lines, ("departments", i)),
+                                   f"departments[{i}]({dep.name}):名称或别名「{name}」{what}"))
+            owner.setdefault(name, dep.name)
         for field in ("leads", "supports"):
             for j, ref in enumerate(getattr(dep, field)):
                 if ref not in known:
@@ -397,6 +414,8 @@ DEFAULT_POINTS: dict[str, tuple[float, str]] = {
     "33": (1, "completion"), "34": (1, "qualitative"),
 }
 DEFAULT_VETO = {"25"}
+# method_fingerprint() of the bundled 2017 plan as documented; a test keeps the two in step
+DEFAULT_METHOD_FINGERPRINT = "0e3ac8bfe08612023c5fdecc60733796b5bc805da3f0c9eb1fc64a8692733de7"
 
 
 def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
@@ -432,7 +451,32 @@ def method_changes(plan: Plan) -> list[str]:
             changes.append(f"{ct.id} 分值 = {ct.points:g}")
         for key, val in sorted(ct.params.items()):
             changes.append(f"{ct.id} 参数 {key} = {val:g}(覆盖 {ct.rule} 默认值)")
+    fingerprint = method_fingerprint(plan)
+    if not changes and fingerprint != DEFAULT_METHOD_FINGERPRINT:
+        changes.append(
+            "指标的栏目、规则、季度累计属性、全市目标或部门牵头/配合关系与默认方法不同"
+            f"(方法指纹 {fingerprint[:12]},默认 {DEFAULT_METHOD_FINGERPRINT[:12]})"
+        )
     return changes
+
+
+def method_fingerprint(plan: Plan) -> str:
+    """sha256 of everything that decides a score besides the actuals and the targets' values."""
+    import json
+
+    doc = {
+        "scoring": plan.scoring.model_dump(mode="json"),
+        "indicators": [
+            [i.id, i.category, i.rule, i.points, i.veto, i.accumulates, sorted(i.params.items())]
+            for i in plan.indicators
+        ],
+        "city_targets": [
+            [c.id, c.rule, c.points, c.accumulates, sorted(c.params.items())] for c in plan.city_targets
+        ],
+        "departments": [[d.name, d.leads, d.supports] for d in plan.departments],
+    }
+    text = json.dumps(doc, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def indicator_params(plan: Plan, ind: Indicator | CityTarget) -> dict[str, float]:

@@ -8,6 +8,7 @@ happens only when a number is shown.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -192,8 +193,8 @@ def score_indicator(
         base.target = target_value
         if target_value == 0 and item.rule == "completion":
             base.max_score = w
-    target_shown = annual if item.rule == "qualitative" else n(target_value or 0.0)
-    steps.append(f"目标 {target_shown}{unit_text},分值 {n(w)}")
+    target_shown = f"「{annual}」" if item.rule == "qualitative" else f"{n(target_value or 0.0)}{unit_text}"
+    steps.append(f"目标 {target_shown},分值 {n(w)}")
     if actual is None:
         base.steps = [*steps, f"实绩空缺({where or '未填报'}),暂按 0 分计,结果为暂定"]
         return base
@@ -511,12 +512,20 @@ def find_result(
         dep = next(d for d in a.departments if d.name == department)
         pool, scale = dep.indicators, dep.scale
     elif district == a.city.name:
-        hit = next((r for r in a.city.city_targets if r.id.upper() == indicator.strip().upper()), None)
+        hit = next((r for r in a.city.city_targets if indicator_key(r.id) == indicator_key(indicator)), None)
         if hit is not None:
             return hit, 0.0
         pool, scale = a.city.indicators, a.city.scale
     else:
         unit = next(d for d in a.districts if d.name == district)
         pool, scale = unit.indicators, unit.scale
-    key = indicator.strip().upper()
-    return next((r for r in pool if r.id.upper() == key), None), scale
+    key = indicator_key(indicator)
+    return next((r for r in pool if indicator_key(r.id) == key), None), scale
+
+
+def indicator_key(text: str) -> str:
+    """An indicator id as typed: full-width digits, spaces and leading zeros do not matter."""
+    key = unicodedata.normalize("NFKC", text).strip().upper()
+    prefix = key.rstrip("0123456789")
+    digits = key[len(prefix):]
+    return prefix + (str(int(digits)) if digits else "")

@@ -38,7 +38,8 @@ def cell_text(value: object) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        text = f"{value:.2f}".rstrip("0").rstrip(".")
+        # targets, actuals and gaps as typed (1.375 stays 1.375); 6 places hide float noise
+        text = f"{value:.6f}".rstrip("0").rstrip(".")
         return "0" if text == "-0" else text
     return str(value)
 

@@ -565,7 +565,8 @@ def _read_adjustments(r: _Reader) -> list[Adjustment]:
         r.add(bad.code, f"{r.path.name} {sh.name}", bad.message)
         return out
     basis_col = next((c for c in range(1, sh.max_col + 1) if sh.label(head, c) == "依据"), None)
-    units = {norm(a): u.name for u in r.plan.info.units for a in (u.name, *u.aliases)}
+    # the city is a progress report, not ranked: 加减分 apply to districts and departments only
+    units = {norm(a): u.name for u in r.plan.info.units if not u.city for a in (u.name, *u.aliases)}
     deps = {norm(a): d.name for d in r.plan.departments for a in (d.name, *d.aliases)}
     for row in range(head + 1, sh.max_row + 1):
         got = [r.cell(sh, row, c) for c in (cols["subject"], cols["item"], cols["points"])]

@@ -331,7 +331,7 @@ def _notes_sheet(ws: Any, plan: Plan, period: str) -> int:
         c.alignment = Alignment(vertical="center", wrap_text=True)
         ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=3)
     _put(ws, 3, 5, "可填写的对象", kind="head")
-    subjects = plan.unit_names + [d.name for d in plan.departments]
+    subjects = plan.districts + [d.name for d in plan.departments]
     for row, name in enumerate(subjects, start=4):
         _put(ws, row, 5, name)
     _finish(ws, [12.0, 40.0, 52.0, 2.0, 18.0], "1:1", "A2")
