@@ -252,12 +252,12 @@ def _targets_problems(t: TargetsFile, lines: dict[Loc, int], file: str) -> list[
     seen_names: dict[str, str] = {}
     for i, u in enumerate(t.plan.units):
         for name in [u.name, *u.aliases]:
-            if name in seen_names and seen_names[name] != u.name:
+            if name in seen_names:
                 out.append(
                     Problem("alias_clash", _where(file, lines, ("plan", "units", i)),
                             f"plan.units[{i}]:名称或别名「{name}」与 {seen_names[name]} 重复")
                 )
-            seen_names[name] = u.name
+            seen_names.setdefault(name, u.name)
     cats = {c.name for c in t.categories}
     if len(cats) != len(t.categories):
         out.append(Problem("duplicate_category", _where(file, lines, ("categories",)), "categories:栏目名称重复"))
