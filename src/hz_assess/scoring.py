@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from hz_assess.models import (
     Actuals,
@@ -162,42 +162,37 @@ def score_indicator(
     p = indicator_params(plan, item)
     actual = cell.value if cell else None
     where = cell.where if cell else ""
-    cap = p.get("bonus_cap", 0.0)
-    base = IndicatorResult(
-        id=item.id, name=item.name, unit=unit_text, target=annual, actual=actual, points=w,
-        score=0.0, completion=None, status="missing", rule=item.rule, role=role, params=p,
-        where=where, max_score=w * (1 + cap), weight=weight, annual_target=annual,
-    )
+    # the result's fields, filled in as the rule is applied and validated once at the end
+    f: dict[str, Any] = {
+        "id": item.id, "name": item.name, "unit": unit_text, "target": annual, "actual": actual, "points": w,
+        "score": 0.0, "completion": None, "status": "missing", "rule": item.rule, "role": role, "params": p,
+        "where": where, "max_score": w * (1 + p.get("bonus_cap", 0.0)), "weight": weight, "annual_target": annual,
+    }
     if isinstance(item, Indicator) and not item.applies_to(unit):
-        base.status, base.max_score = "not_applicable", 0.0
-        base.steps = [f"{unit} 不考核此项(附件1中为「{annual or '空白'}」)"]
-        return base
-    steps = [
-        f"规则:{item.rule}({RULE_NAMES[item.rule]});{_param_text(item.rule, p, plan.scoring)}",
-    ]
+        f.update(status="not_applicable", max_score=0.0,
+                 steps=[f"{unit} 不考核此项(附件1中为「{annual or '空白'}」)"])
+        return IndicatorResult(**f)
+    steps = [f"规则:{item.rule}({RULE_NAMES[item.rule]});{_param_text(item.rule, p, plan.scoring)}"]
+    target_value: float | None = None
     if item.rule == "qualitative":
-        base.max_score = w
+        f["max_score"] = w
         if quarter is not None:
-            base.status = "pending"
-            base.steps = [*steps, f"{quarter} 季度不评定定性指标,待年底评定"]
-            return base
-        target_value: float | None = None
+            f.update(status="pending", steps=[*steps, f"{quarter} 季度不评定定性指标,待年底评定"])
+            return IndicatorResult(**f)
     else:
         assert isinstance(annual, int | float)
         target_value = float(annual)
         if quarter is not None and item.accumulates:
             target_value = float(annual) * quarter / 4
-            steps.append(
-                f"时间进度:全年目标 {n(float(annual))} × {quarter}/4 = {n(target_value)}"
-            )
-        base.target = target_value
+            steps.append(f"时间进度:全年目标 {n(float(annual))} × {quarter}/4 = {n(target_value)}")
+        f["target"] = target_value
         if target_value == 0 and item.rule == "completion":
-            base.max_score = w
+            f["max_score"] = w
     target_shown = f"「{annual}」" if item.rule == "qualitative" else f"{n(target_value or 0.0)}{unit_text}"
     steps.append(f"目标 {target_shown},分值 {n(w)}")
     if actual is None:
-        base.steps = [*steps, f"实绩空缺({where or '未填报'}),暂按 0 分计,结果为暂定"]
-        return base
+        f["steps"] = [*steps, f"实绩空缺({where or '未填报'}),暂按 0 分计,结果为暂定"]
+        return IndicatorResult(**f)
     if item.rule == "qualitative":
         if not isinstance(actual, str):
             raise ValueError(f"qualitative actual must be a level, got {actual!r}")
@@ -210,10 +205,9 @@ def score_indicator(
         steps.append(f"实绩 {n(float(actual))}{unit_text}(取自 {where or '输入'}){decline_note}")
         rule_fn = score_growth if item.rule == "growth" else score_completion
         out = rule_fn(float(actual), target_value, w, p)
-    base.score, base.completion = out.score, out.completion
-    base.status = "met" if out.met else "below"
-    base.steps = steps + out.steps
-    return base
+    f.update(score=out.score, completion=out.completion, status="met" if out.met else "below",
+             steps=steps + out.steps)
+    return IndicatorResult(**f)
 
 
 # ---------------------------------------------------------------- units
