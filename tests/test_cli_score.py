@@ -107,3 +107,11 @@ def test_explain_accepts_leading_zeros_and_full_width_ids() -> None:
 def test_explain_qualitative_target_has_no_unit_appended() -> None:
     code, out, _ = run("explain", str(EXAMPLE), "--district", "长兴县", "--indicator", "25")
     assert code == 0 and "目标 「完成省下达目标任务」,分值 2" in out
+
+
+def test_explain_as_markdown_lists_the_steps() -> None:
+    code, out, _ = run("explain", str(EXAMPLE), "--district", "南浔", "--indicator", "4", "--format", "md")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "| 步骤 | 说明 |" and lines[3].startswith("| 2 | 目标 8%,分值 5 |")
+    assert "得分 = 5 × 0.52 = 2.6" in out

@@ -356,6 +356,9 @@ def explain(
         _print_json({"unit": name, "scale": scale, "indicator": result.model_dump(mode="json"),
                      "contribution": result.score * result.weight * scale})
         return
+    if fmt in (Format.csv, Format.md):
+        _print_table(fmt, ["步骤", "说明"], [[i, step] for i, step in enumerate(result.steps, 1)])
+        return
     from hz_assess import render
 
     render.print_explain(str(name), result, scale, a)
