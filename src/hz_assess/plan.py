@@ -166,11 +166,19 @@ def _validate(model: type[M], data: Any, lines: dict[Loc, int], file: str) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         problems = []
+        seen: set[Loc] = set()
         for err in exc.errors():
             # drop pydantic's union-branch tags such as 'int' / 'float' / 'str'
-            loc: Loc = tuple(
-                p for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS)
-            )
+            raw_loc = err["loc"]
+            loc: Loc = tuple(p for p in raw_loc if not (isinstance(p, str) and p in _UNION_TAGS))
+            if loc in seen:
+                continue  # a union reports once per branch; one line per place is enough
+            seen.add(loc)
+            if loc != raw_loc and loc[:1] == ("indicators",):
+                problems.append(Problem("yaml_target_type", _where(file, lines, loc),
+                                        f"{_path_text(loc)}:目标「{err['input']}」无效,应为数字、"
+                                        f"{NO_BREAKDOWN}、定性目标文字或 null(不考核)"))
+                continue
             line = _line_of(lines, loc)
             where = f"{file}:{line}" if line else file
             kind = err["type"]
@@ -187,7 +195,7 @@ def _validate(model: type[M], data: Any, lines: dict[Loc, int], file: str) -> M:
         raise PlanError(problems) from exc
 
 
-_UNION_TAGS = {"int", "float", "str", "none", "function-after[_cells_fit_rule(), Indicator]"}
+_UNION_TAGS = {"int", "float", "str", "none"}
 
 
 # ---------------------------------------------------------------- loading

@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from hz_assess.models import Assessment, IndicatorResult, Plan
+from hz_assess.models import Assessment, DepartmentResult, IndicatorResult, Plan, UnitResult
 from hz_assess.scoring import GapReport
 from hz_assess.tables import STATUS_TEXT, cell_text, department_rows, district_rows, indicator_rows, s2
 
@@ -113,14 +113,10 @@ def print_score(a: Assessment, *, by: str, detail: bool) -> None:
     if by == "all":
         print_city(a, detail=detail)
     out.print(method_line(a))
-    for d in [*a.districts]:
-        if d.provisional:
-            lo, hi = d.score_range
-            out.print(f"{d.name} 结果暂定:缺 {len(d.missing)} 项数据,补齐后总分可能在 {lo:.2f} 至 {hi:.2f} 之间")
-    for d2 in a.departments:
-        if d2.provisional:
-            lo, hi = d2.score_range
-            out.print(f"{d2.name} 结果暂定:缺 {len(d2.missing)} 项,补齐后总分可能在 {lo:.2f} 至 {hi:.2f} 之间")
+    ranked: list[UnitResult | DepartmentResult] = [*a.districts, *a.departments]
+    for name, missing, (lo, hi) in [(r.name, r.missing, r.score_range) for r in ranked]:
+        if missing:
+            out.print(f"{name} 结果暂定:缺 {len(missing)} 项数据,补齐后总分可能在 {lo:.2f} 至 {hi:.2f} 之间")
 
 
 def print_city(a: Assessment, *, detail: bool) -> None:

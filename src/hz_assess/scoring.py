@@ -215,19 +215,12 @@ def score_indicator(
 
 def _adjustments(
     items: Iterable[Adjustment], subject: str, scoring: ScoringParams
-) -> tuple[float, float, list[Adjustment], list[str]]:
+) -> tuple[float, float, list[Adjustment]]:
     """Bonus and deduction totals for a subject, each capped (SPEC §4.3)."""
     mine = [a for a in items if a.subject == subject]
     plus = sum(a.points for a in mine if a.points > 0)
     minus = -sum(a.points for a in mine if a.points < 0)
-    bonus, deductions = min(plus, scoring.bonus_cap), min(minus, scoring.deduction_cap)
-    steps = []
-    if mine:
-        steps.append(
-            f"加分合计 {n(plus)},封顶 {n(scoring.bonus_cap)} → {n(bonus)};"
-            f"扣分合计 {n(minus)},封顶 {n(scoring.deduction_cap)} → {n(deductions)}"
-        )
-    return bonus, deductions, mine, steps
+    return min(plus, scoring.bonus_cap), min(minus, scoring.deduction_cap), mine
 
 
 def _scaled(results: Sequence[IndicatorResult], full: float) -> tuple[float, float]:
@@ -258,7 +251,7 @@ def score_unit(plan: Plan, actuals: Actuals, unit: str, quarter: int | None) -> 
         full = sum(ind.points for ind in plan.indicators if ind.category == cat.name)
         if any(r.status not in ("not_applicable", "pending") for r in in_cat):
             categories[cat.name] = _scaled(in_cat, full)[0]
-    bonus, deductions, mine, _ = _adjustments(actuals.adjustments, unit, plan.scoring)
+    bonus, deductions, mine = _adjustments(actuals.adjustments, unit, plan.scoring)
     total = base + bonus - deductions
     # a quarterly check does not rate qualitative rows (pending), so it cannot veto either
     vetoed = any(
@@ -274,16 +267,16 @@ def score_unit(plan: Plan, actuals: Actuals, unit: str, quarter: int | None) -> 
     )
 
 
-def _department_rating(plan: Plan, cell: Cell | None) -> tuple[float | None, list[str]]:
-    ratings = plan.scoring.departments.ratings
+def _department_rating(plan: Plan, cell: Cell | None) -> float | None:
+    """The rating as a factor: a level from YAML, or a 0–100 score ÷ 100; None when blank."""
     if cell is None or cell.value is None:
-        return None, ["评价空缺,暂按 0 计,结果为暂定"]
+        return None
     if isinstance(cell.value, str):
-        factor = ratings.get(cell.value)
+        factor = plan.scoring.departments.ratings.get(cell.value)
         if factor is None:
-            raise ValueError(f"unknown rating {cell.value!r}")
-        return factor, [f"评价「{cell.value}」→ 系数 {n(factor)}"]
-    return cell.value / 100, [f"评价分 {n(cell.value)} ÷ 100 = {n(cell.value / 100)}"]
+            raise ValueError(f"unknown rating {cell.value!r}")  # the reader admits only known levels
+        return factor
+    return cell.value / 100
 
 
 def score_department(plan: Plan, actuals: Actuals, name: str, quarter: int | None = None) -> DepartmentResult:
@@ -309,7 +302,7 @@ def score_department(plan: Plan, actuals: Actuals, name: str, quarter: int | Non
                 plan, ct, plan.city, actuals.city_targets.get(ref), quarter=quarter, weight=weight, role=role,
             ))
     cell = actuals.ratings.get(name)
-    factor, _ = _department_rating(plan, cell)
+    factor = _department_rating(plan, cell)
     counted = [r for r in results if r.status not in ("not_applicable", "pending")]
     if counted:
         part, scale = _scaled(counted, dp.indicator_weight)
@@ -322,7 +315,7 @@ def score_department(plan: Plan, actuals: Actuals, name: str, quarter: int | Non
         rating_part = full * (factor or 0.0)
         upper = 0.0
         rating_room = full * max(dp.ratings.values()) if factor is None else 0.0
-    bonus, deductions, mine, _ = _adjustments(actuals.adjustments, name, plan.scoring)
+    bonus, deductions, mine = _adjustments(actuals.adjustments, name, plan.scoring)
     total = part + rating_part + bonus - deductions
     missing = [f"{r.where or r.id}({r.name})" for r in results if r.status == "missing"]
     if factor is None:
