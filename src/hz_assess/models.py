@@ -222,6 +222,10 @@ class CityTarget(Strict):
         return self
 
 
+class AuditParams(Strict):
+    """数据审核 (SPEC §3.3): thresholds of the plausibility warnings. Filled in by the audit work."""
+
+
 class TargetsFile(Strict):
     """data/targets_2017.yaml."""
 
@@ -230,6 +234,7 @@ class TargetsFile(Strict):
     indicators: list[Indicator]
     city_targets: list[CityTarget] = Field(default_factory=list)
     scoring: ScoringParams = Field(default_factory=ScoringParams)
+    audit: AuditParams = Field(default_factory=AuditParams)
 
 
 class Department(Strict):
@@ -260,6 +265,7 @@ class Plan(BaseModel):
     indicators: list[Indicator]
     city_targets: list[CityTarget]
     scoring: ScoringParams
+    audit: AuditParams = Field(default_factory=AuditParams)
     departments: list[Department]
     targets_path: str
     targets_sha256: str
@@ -330,6 +336,18 @@ class Actuals(Strict):
 
 
 # ---------------------------------------------------------------- the results
+
+
+class DataWarning(Strict):
+    """A 警告 of 数据审核 (SPEC §3.3): the value can be scored but is probably wrong.
+
+    `file` is the workbook's name, `cell` is sheet!A1 (or "" for a whole-file matter).
+    """
+
+    code: str
+    file: str = ""
+    cell: str = ""
+    message: str
 
 
 class IndicatorResult(Strict):

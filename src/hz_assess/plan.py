@@ -229,6 +229,7 @@ def load_plan(targets: Path | None = None, departments: Path | None = None) -> P
         indicators=tfile.indicators,
         city_targets=tfile.city_targets,
         scoring=tfile.scoring,
+        audit=tfile.audit,
         departments=dfile.departments,
         targets_path=str(tpath),
         targets_sha256=_sha256(tpath),
