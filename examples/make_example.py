@@ -16,8 +16,9 @@ from datetime import datetime
 from pathlib import Path
 
 from hz_assess.models import Indicator, Plan
+from hz_assess.output import write_file
 from hz_assess.plan import load_plan
-from hz_assess.workbook import build_template, save_atomic
+from hz_assess.workbook import build_template
 
 OUT = Path(__file__).resolve().parent / "actuals_2017.xlsx"
 LABEL = "【示意数据,非官方统计】"
@@ -140,7 +141,8 @@ def reproducible(path: Path) -> None:
 
 def main() -> int:
     plan = load_plan()
-    save_atomic(fill(plan), OUT)
+    wb = fill(plan)
+    write_file(OUT, wb.save, suffixes=(".xlsx",), force=True)  # type: ignore[attr-defined]
     reproducible(OUT)
     print(f"已生成 {OUT}")
     return 0

@@ -28,12 +28,13 @@ def test_score_json_equals_the_library_result() -> None:
     expected = score(plan, read_actuals(plan, EXAMPLE)).model_dump(mode="json")
     assert json.loads(out) == expected
     doc = json.loads(out)
-    assert set(doc) == {"plan", "input", "method", "warnings", "districts", "departments", "city"}
+    assert set(doc) == {"plan", "input", "method", "provisional", "warnings", "notes", "categories", "rules",
+                        "districts", "departments", "city"}
     d0 = doc["districts"][0]
-    assert {"rank", "name", "score", "grade", "provisional", "vetoed", "categories", "bonus", "deductions",
-            "indicators"} <= set(d0)
-    assert {"id", "name", "unit", "target", "actual", "points", "score", "completion", "status"} <= set(
-        d0["indicators"][0])
+    assert {"rank", "name", "score", "score_exact", "base", "over", "bonus", "deductions", "grade", "provisional",
+            "score_range", "vetoed", "veto_reasons", "progress", "categories", "indicators"} <= set(d0)
+    assert {"id", "name", "unit", "category", "target", "actual", "source", "points", "base", "over", "score_rate",
+            "completion", "gap", "gap_unit", "status"} <= set(d0["indicators"][0])
     assert {"rank", "name", "score", "grade", "provisional", "indicators", "rating"} <= set(doc["departments"][0])
 
 
@@ -50,8 +51,9 @@ def test_score_table_names_method_plan_and_sha() -> None:
 def test_score_by_department_csv_has_28_rows() -> None:
     code, out, _ = run("score", str(EXAMPLE), "--by", "department", "--format", "csv")
     assert code == 0
-    lines = [line for line in out.splitlines() if line]
-    assert lines[0].startswith("排名,部门,总分") and len(lines) == 29
+    lines = out.splitlines()
+    ranks = lines[:lines.index("")]
+    assert ranks[0] == "部门排名" and ranks[1].startswith("排名,部门,总分") and len(ranks) == 2 + 28
 
 
 def test_gaps_accepts_an_alias_and_sorts_by_points_lost() -> None:
@@ -59,7 +61,7 @@ def test_gaps_accepts_an_alias_and_sorts_by_points_lost() -> None:
     assert code == 0
     doc = json.loads(out)
     assert doc["unit"] == "长兴县"
-    lost = [g["points_lost"] for g in doc["shortfalls"]]
+    lost = [g["lost"] for g in doc["shortfalls"]]
     assert lost == sorted(lost, reverse=True)
     assert doc["not_applicable"] == ["7", "9", "20", "24"]
 
@@ -73,7 +75,8 @@ def test_gaps_unknown_district_lists_the_valid_names() -> None:
 def test_explain_shows_rule_inputs_and_steps() -> None:
     code, out, _ = run("explain", str(EXAMPLE), "--district", "长兴县", "--indicator", "1")
     assert code == 0
-    assert "规则:growth" in out and "目标 7%" in out and "得分 =" in out and "计入总分" in out
+    assert "规则:增幅类" in out and "目标 7%" in out and "超额分 =" in out and "计入总分" in out
+    assert "来源 actuals_2017.xlsx!县区实绩!" in out
 
 
 def test_explain_unknown_indicator_exits_2() -> None:
@@ -113,5 +116,6 @@ def test_explain_as_markdown_lists_the_steps() -> None:
     code, out, _ = run("explain", str(EXAMPLE), "--district", "南浔", "--indicator", "4", "--format", "md")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "| 步骤 | 说明 |" and lines[3].startswith("| 2 | 目标 8%,分值 5 |")
-    assert "得分 = 5 × 0.52 = 2.6" in out
+    head = lines.index("| 步骤 | 说明 |")
+    assert lines[head + 3].startswith("| 2 | 目标 8%,分值 5 |")
+    assert "基本分 = 5 × 0.52 = 2.6" in out

@@ -22,9 +22,11 @@ from typer.testing import CliRunner
 from _report_fixture import FULLWIDTH_ITEM, HOSTILE_BASIS, HOSTILE_ITEM, SCRIPT_ITEM, report_assessment
 from hz_assess.cli import app
 from hz_assess.errors import OutputError
-from hz_assess.export import render_html, render_json, render_md, report_format, write_report
+from hz_assess.export import report_format, write_report
+from hz_assess.export.html import render_html
+from hz_assess.export.text import render_json, render_md
 from hz_assess.models import Assessment
-from hz_assess.plan import load_plan
+from hz_assess.views import report_document
 
 GOLDEN = Path(__file__).parent / "golden"
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "actuals_2017.xlsx"
@@ -39,7 +41,7 @@ def assessment() -> Assessment:
 @pytest.fixture(scope="module")
 def xlsx_report(assessment: Assessment, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("xlsx") / "report.xlsx"
-    write_report(assessment, path, plan=load_plan())
+    write_report(assessment, path)
     return path
 
 
@@ -79,14 +81,15 @@ def test_csv_report_has_a_bom_and_both_ranked_tables(assessment: Assessment, tmp
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     blocks = raw.decode("utf-8-sig").split("\r\n\r\n")
-    assert blocks[0].startswith("排名,县区,总分") and blocks[1].startswith("排名,部门,总分")
-    assert len(blocks[0].strip().splitlines()) == 1 + len(assessment.districts)
-    assert len(blocks[1].strip().splitlines()) == 1 + len(assessment.departments)
+    assert blocks[0].startswith("县区排名\r\n排名,县区,总分") and blocks[1].startswith("部门排名\r\n排名,部门,总分")
+    assert len(blocks[0].strip().splitlines()) == 2 + len(assessment.districts)
+    assert len(blocks[1].strip().splitlines()) == 2 + len(assessment.departments)
+    assert any(b.startswith("全市其他量化目标") for b in blocks)  # the city is in every report format
 
 
 def test_md_lists_each_districts_shortfalls_by_points_lost(assessment: Assessment) -> None:
-    md = render_md(assessment)
-    section = md.split("### 湖州开发区")[1].split("###")[0]
+    md = render_md(report_document(assessment))
+    section = md.split("## 湖州开发区")[1].split("## ")[0]
     ids = re.findall(r"^\| (\d+) \|", section, flags=re.M)
     assert ids == ["1", "8"]  # row 1 loses 4 points, row 8 loses 0.6
     assert assessment.plan.sha256 in md and "默认评分方法" in md
@@ -128,12 +131,12 @@ def test_xlsx_holds_no_formula_anywhere(xlsx_report: Path) -> None:
                 assert cell.data_type != "f", f"{ws.title}!{cell.coordinate}"
 
 
-def test_xlsx_neutralises_formula_like_text(xlsx_report: Path) -> None:
+def test_xlsx_stores_formula_like_text_as_text(xlsx_report: Path) -> None:
     ws = openpyxl.load_workbook(xlsx_report)["缺数据与警告"]
-    values = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    cells = {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
     for hostile in (HOSTILE_ITEM, HOSTILE_BASIS, FULLWIDTH_ITEM, "@SUM(A1:A9)", "-违规通报"):
-        assert "'" + hostile in values
-        assert hostile not in values
+        assert cells[hostile].data_type == "s"  # shown exactly as typed, never run, no apostrophe
+        assert "'" + hostile not in cells
 
 
 def test_xlsx_is_print_ready(xlsx_report: Path) -> None:
@@ -160,7 +163,7 @@ def test_xlsx_about_sheet_names_method_plan_input_and_version(assessment: Assess
 
     ws = openpyxl.load_workbook(xlsx_report)["说明"]
     text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
-    for needle in (assessment.plan.sha256, assessment.input.sha256, "默认评分方法", __version__, "生成时间",
+    for needle in (assessment.plan.sha256, assessment.input.files[0].sha256, "默认评分方法", __version__, "生成时间",
                    "scoring.growth.bonus_per_point", "scoring.departments.rating_weight"):
         assert needle in text
 
@@ -186,7 +189,7 @@ def test_xlsx_report_converts_to_pdf_with_libreoffice(xlsx_report: Path, tmp_pat
 
 
 def test_html_is_self_contained_with_inline_svg_charts(assessment: Assessment) -> None:
-    html = render_html(assessment, load_plan())
+    html = render_html(report_document(assessment))
     assert html.count("<svg") == 1 + len(assessment.districts)  # totals + one profile per district
     lowered = html.lower()
     for banned in ("<script", "src=", "href=", "url(", "@import", "<link", "<iframe"):
@@ -196,24 +199,28 @@ def test_html_is_self_contained_with_inline_svg_charts(assessment: Assessment) -
 
 
 def test_html_escapes_every_text(assessment: Assessment) -> None:
-    html = render_html(assessment)
+    html = render_html(report_document(assessment))
     assert escape(SCRIPT_ITEM) in html and SCRIPT_ITEM not in html
     assert escape(HOSTILE_ITEM) in html
 
 
 def test_html_has_a4_landscape_print_css(assessment: Assessment) -> None:
-    html = render_html(assessment)
+    html = render_html(report_document(assessment))
     assert "@page { size: A4 landscape" in html and "@media print" in html
 
 
 # ---------------------------------------------------------------- writing safely
 
 
-def test_format_comes_from_the_suffix_or_the_option(tmp_path: Path) -> None:
+def test_format_comes_from_the_suffix_and_an_option_must_agree(tmp_path: Path) -> None:
     assert report_format(tmp_path / "a.XLSX") == "xlsx"
-    assert report_format(tmp_path / "a.txt", "md") == "md"
+    assert report_format(tmp_path / "a.md", "md") == "md"
     with pytest.raises(OutputError, match="不支持的报告格式"):
         report_format(tmp_path / "a.pdf")
+    with pytest.raises(OutputError, match="与文件扩展名「.xlsx」不符"):
+        report_format(tmp_path / "x.xlsx", "csv")  # never a CSV written into x.xlsx
+    with pytest.raises(OutputError, match="扩展名「.txt」与报告格式 md 不符"):
+        report_format(tmp_path / "a.txt", "md")
 
 
 def test_existing_file_is_refused_and_left_untouched(assessment: Assessment, tmp_path: Path) -> None:
@@ -230,7 +237,7 @@ def test_existing_file_is_replaced_with_force(assessment: Assessment, tmp_path: 
     out = tmp_path / "r.md"
     out.write_text("old", encoding="utf-8")
     write_report(assessment, out, force=True)
-    assert out.read_text(encoding="utf-8") == render_md(assessment)
+    assert out.read_text(encoding="utf-8") == render_md(report_document(assessment))
     assert [p.name for p in tmp_path.iterdir()] == ["r.md"]  # no temp file left behind
 
 
@@ -283,10 +290,21 @@ def test_report_json_equals_score_format_json(tmp_path: Path) -> None:
 
 
 @needs_example
-def test_report_format_option_overrides_the_suffix(tmp_path: Path) -> None:
-    out = tmp_path / "r.txt"
-    code, _, _ = run("report", str(EXAMPLE), "-o", str(out), "--format", "md")
-    assert code == 0 and out.read_text(encoding="utf-8").startswith("# ")
+def test_report_format_option_contradicting_the_suffix_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "r.xlsx"
+    code, _, err = run("report", str(EXAMPLE), "-o", str(out), "--format", "csv")
+    assert code == 2 and "--format csv" in err and not out.exists()
+    code, _, _ = run("report", str(EXAMPLE), "-o", str(tmp_path / "r.md"), "--format", "md")
+    assert code == 0 and (tmp_path / "r.md").read_text(encoding="utf-8").startswith("# ")
+
+
+@needs_example
+def test_report_is_never_written_onto_its_input_even_with_force(tmp_path: Path) -> None:
+    copy = tmp_path / "实绩.xlsx"
+    shutil.copy(EXAMPLE, copy)
+    before = copy.read_bytes()
+    code, _, err = run("report", str(copy), "-o", str(copy), "--force")
+    assert code == 2 and "输入文件" in err and copy.read_bytes() == before
 
 
 @needs_example

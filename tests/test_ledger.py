@@ -254,7 +254,7 @@ def test_gaps_without_a_file_or_any_record_says_to_score_first() -> None:
 
 def test_gaps_with_a_file_still_reads_the_file(workbook: Path) -> None:
     code, out, _ = run("gaps", str(workbook), "--district", "长兴县", "--format", "json")
-    assert code == 0 and json.loads(out)["input"]["path"].endswith("实绩_2017Q1.xlsx")
+    assert code == 0 and json.loads(out)["input"]["files"][0]["path"].endswith("实绩_2017Q1.xlsx")
     assert not ledger_path().exists()  # gaps reads; only score and report record
 
 
@@ -295,8 +295,9 @@ def test_trend_includes_the_year_end(plan: Plan) -> None:
     record(plan, "2017", {("长兴县", "12"): 520, ("长兴县", "25"): "完成"})
     code, out, _ = run("trend", "-d", "长兴县", "--format", "csv")
     assert code == 0
-    header, *lines = out.splitlines()
-    assert header.lstrip("\ufeff").startswith("序号,指标,单位,全年目标,2017Q4,2017,走势,进度")
+    title, header, *lines = out.splitlines()
+    assert title.startswith("长兴县 指标走势")
+    assert header.startswith("序号,指标,单位,全年目标,2017Q4,2017,走势,进度")
     row12 = next(line for line in lines if line.startswith("12,"))
     assert "480" in row12 and "520" in row12 and "上升" in row12 and "达到进度" in row12
 

@@ -10,19 +10,13 @@ import pytest
 from _builders import at_target, set_value
 from hz_assess.models import Adjustment, Cell, Plan
 from hz_assess.plan import bundled_path, load_plan
-from hz_assess.scoring import (
-    competition_ranks,
-    gap_report,
-    grade_for,
-    score,
-    score_completion,
-    score_growth,
-    score_qualitative,
-)
+from hz_assess.rules import Completion, Growth, Qualitative
+from hz_assess.scoring import competition_ranks, grade_for, score
+from hz_assess.views import shortfalls
 
-GROWTH = {"bonus_per_point": 0.025, "bonus_cap": 0.20, "penalty_per_point": 0.10}
-COMPLETION = {"bonus_per_ratio": 0.25, "bonus_cap": 0.20, "zero_below": 0.5}
-LEVELS = {"完成": 1.0, "基本完成": 0.6, "未完成": 0.0}
+GROWTH = Growth(bonus_per_point=0.025, bonus_cap=0.20, penalty_per_point=0.10)
+COMPLETION = Completion(bonus_per_ratio=0.25, bonus_cap=0.20, zero_below=0.5)
+LEVELS = Qualitative({"完成": 1.0, "基本完成": 0.6, "未完成": 0.0})
 
 
 @pytest.fixture(scope="module")
@@ -34,64 +28,62 @@ def plan() -> Plan:
 
 
 def test_growth_at_target_gives_full_points() -> None:
-    assert score_growth(7, 7, 8, GROWTH).score == 8
+    assert GROWTH.score(7, 7, 8) == (8, 0)
 
 
-def test_growth_above_target_adds_two_and_a_half_percent_per_point() -> None:
-    assert score_growth(9, 7, 8, GROWTH).score == pytest.approx(8.4)  # 8 + 8 × 0.05
+def test_growth_above_target_adds_two_and_a_half_percent_per_point_as_over() -> None:
+    base, over = GROWTH.score(9, 7, 8)
+    assert base == 8 and over == pytest.approx(0.4)  # 8 × 0.025 × 2
 
 
 def test_growth_far_above_target_is_capped_at_twenty_percent() -> None:
-    assert score_growth(20, 7, 8, GROWTH).score == pytest.approx(9.6)
+    assert GROWTH.score(20, 7, 8) == (8, pytest.approx(1.6))
 
 
 def test_growth_below_target_loses_ten_percent_per_point() -> None:
-    out = score_growth(5, 7, 8, GROWTH)
-    assert out.score == pytest.approx(6.4) and not out.met
+    assert GROWTH.score(5, 7, 8) == (pytest.approx(6.4), 0)
 
 
 def test_growth_far_below_target_floors_at_zero() -> None:
-    assert score_growth(-5, 7, 8, GROWTH).score == 0
+    assert GROWTH.score(-5, 7, 8) == (0, 0)
 
 
 def test_growth_negative_actual_counts_the_full_distance() -> None:
-    assert score_growth(-1, 7, 8, GROWTH).score == pytest.approx(1.6)  # 8 points below → 0.2
+    assert GROWTH.score(-1, 7, 8)[0] == pytest.approx(1.6)  # 8 points below → 0.2
 
 
 # ---------------------------------------------------------------- completion (W = 4, t = 500)
 
 
 def test_completion_at_target() -> None:
-    out = score_completion(500, 500, 4, COMPLETION)
-    assert out.score == 4 and out.completion == 1 and out.met
+    assert COMPLETION.score(500, 500, 4) == (4, 0)
 
 
 def test_completion_above_target_adds_a_quarter_of_the_excess() -> None:
-    assert score_completion(550, 500, 4, COMPLETION).score == pytest.approx(4.1)  # r=1.1 → +2.5%
+    assert COMPLETION.score(550, 500, 4) == (4, pytest.approx(0.1))  # r=1.1 → +2.5% of 4
 
 
 def test_completion_far_above_is_capped() -> None:
-    assert score_completion(1000, 500, 4, COMPLETION).score == pytest.approx(4.8)
+    assert COMPLETION.score(1000, 500, 4) == (4, pytest.approx(0.8))
 
 
 def test_completion_below_scores_in_proportion() -> None:
-    out = score_completion(400, 500, 4, COMPLETION)
-    assert out.score == pytest.approx(3.2) and out.completion == pytest.approx(0.8)
+    assert COMPLETION.score(400, 500, 4) == (pytest.approx(3.2), 0)
 
 
 def test_completion_below_half_scores_zero() -> None:
-    assert score_completion(249, 500, 4, COMPLETION).score == 0
-    assert score_completion(250, 500, 4, COMPLETION).score == pytest.approx(2.0)
+    assert COMPLETION.score(249, 500, 4) == (0, 0)
+    assert COMPLETION.score(250, 500, 4) == (pytest.approx(2.0), 0)
 
 
 def test_completion_negative_actual_scores_zero() -> None:
-    assert score_completion(-3, 5, 1.5, COMPLETION).score == 0
+    assert COMPLETION.score(-3, 5, 1.5) == (0, 0)
 
 
 def test_target_zero_is_met_by_any_non_negative_actual_without_bonus() -> None:
-    assert score_completion(0, 0, 3, COMPLETION).score == 3
-    assert score_completion(4, 0, 3, COMPLETION).score == 3
-    assert score_completion(-1, 0, 3, COMPLETION).score == 0
+    assert COMPLETION.score(0, 0, 3) == (3, 0)
+    assert COMPLETION.score(4, 0, 3) == (3, 0)
+    assert COMPLETION.score(-1, 0, 3) == (0, 0)
 
 
 def test_anji_row_16_target_zero_in_a_full_assessment(plan: Plan) -> None:
@@ -106,7 +98,7 @@ def test_anji_row_16_target_zero_in_a_full_assessment(plan: Plan) -> None:
 
 @pytest.mark.parametrize(("level", "expected"), [("完成", 2.0), ("基本完成", 1.2), ("未完成", 0.0)])
 def test_qualitative_levels(level: str, expected: float) -> None:
-    assert score_qualitative(level, 2, LEVELS).score == pytest.approx(expected)
+    assert LEVELS.score(level, "完成省下达目标任务", 2) == (pytest.approx(expected), 0)
 
 
 # ---------------------------------------------------------------- totals
@@ -115,6 +107,7 @@ def test_qualitative_levels(level: str, expected: float) -> None:
 def test_all_at_target_gives_100_and_shared_rank_1(plan: Plan) -> None:
     a = score(plan, at_target(plan))
     assert [(d.score, d.rank, d.grade) for d in a.districts] == [(100.0, 1, "优秀")] * 6
+    assert [(d.base, d.over) for d in a.districts] == [(100.0, 0.0)] * 6
     assert a.city.score == 100.0
     assert a.method.default and a.method.label == "默认评分方法"
 
@@ -123,13 +116,14 @@ def test_scaling_uses_only_applicable_points(plan: Plan) -> None:
     # 长兴县 is assessed on 93 points (rows 7, 9, 20, 24 are city-only): row 1 at 6 vs 7 loses 0.8.
     a = score(plan, set_value(at_target(plan), "长兴县", "1", 6.0))
     cx = next(d for d in a.districts if d.name == "长兴县")
-    assert cx.score == pytest.approx(100 * (93 - 0.8) / 93)
-    assert cx.categories["质量效益"] == pytest.approx(30 * (30 - 0.8) / 30)
-    assert cx.categories["结构调整"] == pytest.approx(12.0)
+    assert cx.score_exact == pytest.approx(100 * (93 - 0.8) / 93)
+    assert cx.score == 99.14  # 99.1398… published half-up to 2 decimals
+    assert cx.categories["质量效益"].score == pytest.approx(30 * (30 - 0.8) / 30)
+    assert cx.categories["结构调整"].score == pytest.approx(12.0)
     # 湖州开发区 also skips row 22 (blank cell): 90 points.
     a = score(plan, set_value(at_target(plan), "湖州开发区", "1", 8.0))
     kf = next(d for d in a.districts if d.name == "湖州开发区")
-    assert kf.score == pytest.approx(100 * (90 - 0.8) / 90)
+    assert kf.score_exact == pytest.approx(100 * (90 - 0.8) / 90)
     assert [r.status for r in kf.indicators if r.id == "22"] == ["not_applicable"]
 
 
@@ -149,7 +143,8 @@ def test_tied_districts_share_a_rank_and_the_next_is_skipped(plan: Plan) -> None
 def test_veto_bars_the_top_grade_whatever_the_score(plan: Plan) -> None:
     a = score(plan, set_value(at_target(plan), "德清县", "25", "未完成"))
     dq = next(d for d in a.districts if d.name == "德清县")
-    assert dq.vetoed and dq.score == pytest.approx(100 * 91 / 93) and dq.grade == "良好"
+    assert dq.vetoed and dq.score_exact == pytest.approx(100 * 91 / 93) and dq.grade == "良好"
+    assert dq.veto_reasons == ["第25项「单位GDP能耗下降率」评定为未完成"]
 
 
 def test_bonus_and_deductions_are_capped(plan: Plan) -> None:
@@ -175,7 +170,7 @@ def test_missing_data_scores_zero_and_shows_the_reachable_range(plan: Plan) -> N
     assert row.status == "missing" and row.score == 0 and cx.provisional
     lo, hi = cx.score_range
     assert lo == pytest.approx(100 * 89 / 93) and hi == pytest.approx(100 * (89 + 4.8) / 93)
-    assert any("长兴县 有 1 项缺数据" in w for w in a.warnings)
+    assert any("长兴县 有 1 项缺数据" in note for note in a.notes)
 
 
 def test_grade_bands_and_top_n(plan: Plan) -> None:
@@ -234,12 +229,13 @@ def test_gaps_sorted_by_points_lost_with_gain_to_total(plan: Plan) -> None:
     set_value(actuals, "长兴县", "1", 6.0)  # loses 0.8
     set_value(actuals, "长兴县", "12", 400.0)  # loses 0.8 × 4 ... r=0.8 → 3.2 → loses 0.8
     set_value(actuals, "长兴县", "11", 0.58)  # r=0.5 → 2.5 of 5 → loses 2.5
-    report = gap_report(score(plan, actuals), district="长兴县")
-    assert [g.result.id for g in report.shortfalls] == ["11", "1", "12"]
-    first = report.shortfalls[0]
-    assert first.gap == pytest.approx(0.58) and first.points_lost == pytest.approx(2.5)
-    assert first.total_gain == pytest.approx(2.5 * 100 / 93)
-    assert [r.id for r in report.not_applicable] == ["7", "9", "20", "24"]
+    cx = next(d for d in score(plan, actuals).districts if d.name == "长兴县")
+    table = shortfalls(cx)
+    first = table.records()[0]
+    assert [row["id"] for row in table.records()] == ["11", "1", "12"]
+    assert first["gap"] == pytest.approx(0.58) and first["score_rate"] == pytest.approx(0.5)
+    assert first["lost"] == pytest.approx(2.5 * 100 / 93)  # 2.5 of row 11's 5 points, on the total's scale
+    assert [r.id for r in cx.indicators if r.status == "not_applicable"] == ["7", "9", "20", "24"]
 
 
 def test_changing_a_parameter_in_yaml_changes_scores_and_says_so(tmp_path: Path, plan: Plan) -> None:
@@ -252,8 +248,8 @@ def test_changing_a_parameter_in_yaml_changes_scores_and_says_so(tmp_path: Path,
     before = next(d for d in score(plan, actuals).districts if d.name == "长兴县")
     after_a = score(changed, actuals)
     after = next(d for d in after_a.districts if d.name == "长兴县")
-    assert before.score == pytest.approx(100 * (93 - 0.8) / 93)
-    assert after.score == pytest.approx(100 * (93 - 1.6) / 93)
+    assert before.score_exact == pytest.approx(100 * (93 - 0.8) / 93)
+    assert after.score_exact == pytest.approx(100 * (93 - 1.6) / 93)
     assert not after_a.method.default
     assert after_a.method.label.startswith("已调整的评分方法")
     assert after_a.method.changes == ["scoring.growth.penalty_per_point:默认 0.1 → 现为 0.2"]

@@ -36,9 +36,9 @@ def actuals(draw: st.DrawFn) -> Actuals:
 
 def _totals(plan: Plan, a: Actuals) -> dict[str, float]:
     result = score(plan, a)
-    out = {d.name: d.score for d in result.districts}
-    out.update({d.name: d.score for d in result.departments})
-    out["全市"] = result.city.score
+    out = {d.name: d.score_exact for d in result.districts}
+    out.update({d.name: d.score_exact for d in result.departments})
+    out["全市"] = result.city.score_exact
     return out
 
 
@@ -60,12 +60,15 @@ def test_totals_equal_the_sum_of_their_parts(a: Actuals) -> None:
     result = score(PLAN, a)
     for d in result.districts:
         counted = [r for r in d.indicators if r.status not in ("not_applicable", "pending")]
-        base = 100 * sum(r.score for r in counted) / sum(r.points for r in counted)
-        assert d.base_score == pytest.approx(base)
-        assert d.score == pytest.approx(d.base_score + d.bonus - d.deductions)
+        base = 100 * sum(r.base for r in counted) / sum(r.points for r in counted)
+        over = 100 * sum(r.over for r in counted) / sum(r.points for r in counted)
+        assert d.base == pytest.approx(base) and d.over == pytest.approx(over)
+        assert d.score_exact == pytest.approx(d.base + d.over + d.bonus - d.deductions)
         assert d.score_range[0] <= d.score_range[1] + 1e-9
+        assert sum(r.contribution for r in d.indicators) == pytest.approx(d.base + d.over)
     for dep in result.departments:
-        assert dep.score == pytest.approx((dep.indicator_part or 0) + dep.rating_part + dep.bonus - dep.deductions)
+        assert dep.score_exact == pytest.approx(
+            (dep.indicator_part or 0) + (dep.rating_part or 0) + dep.bonus - dep.deductions)
     ranks = sorted(d.rank or 0 for d in result.districts)
     assert ranks[0] == 1
 

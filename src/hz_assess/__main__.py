@@ -1,5 +1,5 @@
 """Allow `python -m hz_assess`."""
 
-from hz_assess.cli import app
+from hz_assess.cli import main
 
-app(prog_name="hz-assess")
+main()

@@ -1,19 +1,22 @@
-"""The command line: parse, call one core function, render, exit.
+"""The command line: parse, call one core function, pick a renderer, exit.
 
 The one error boundary lives in `_Boundary.invoke`: a project error prints one red
-line per problem to stderr and exits 2; anything else is a bug, shown as a
-traceback under --debug and as "内部错误" otherwise. Heavy modules (openpyxl,
-rich, yaml) are imported inside the commands that need them, to keep start-up lean.
+line per problem to stderr and exits 2; anything else is a bug (exit 3), shown as a
+traceback under --debug and as "内部错误" otherwise. Heavy modules (openpyxl, rich,
+yaml, the models) are imported inside the commands that need them, so start-up stays
+lean; their types are imported for the type checker only.
+
+Exit codes: 0 done; 1 `validate`/`check` found problems; 2 bad input or usage;
+3 internal error (a bug in hz-assess).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -21,13 +24,23 @@ from typer.core import TyperGroup
 from hz_assess import __version__
 from hz_assess.errors import HzError, Problem, UsageError
 
+if TYPE_CHECKING:
+    from hz_assess.models import Actuals, Assessment, CityResult, Plan, RankedResult
+    from hz_assess.views import Document, Table
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
+BUG_MESSAGE = ("内部错误:这是 hz-assess 的缺陷,不是您的数据问题。请加 --debug 重新运行,"
+               "把输出和所用文件发给维护人员。")
 
 
 def _say(text: str, *, red: bool = False) -> None:
     """A message for a person: stderr, red only on a colour terminal."""
     colour = red and sys.stderr.isatty() and not os.environ.get("NO_COLOR")
     typer.echo(typer.style(text, fg="red") if colour else text, err=True)
+
+
+def _debugging(ctx: Any) -> bool:
+    return bool(ctx.meta.get("hz_debug")) or bool(os.environ.get("HZ_ASSESS_DEBUG"))
 
 
 class _Boundary(TyperGroup):
@@ -38,17 +51,16 @@ class _Boundary(TyperGroup):
             for problem in exc.problems:
                 _say(f"错误:{problem}", red=True)
             ctx.exit(EXIT_BAD_INPUT)
+        except BrokenPipeError:
+            # the reader went away (`… | head`): stop quietly; nothing more can be shown
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(EXIT_OK)
         except Exception as exc:
             # click/typer signal exits and usage errors with exceptions carrying exit_code
-            if hasattr(exc, "exit_code") or isinstance(exc, typer.Abort):
+            if hasattr(exc, "exit_code") or isinstance(exc, typer.Abort) or _debugging(ctx):
                 raise
-            if "--debug" in sys.argv or os.environ.get("HZ_ASSESS_DEBUG"):
-                raise
-            _say(
-                "内部错误:这是 hz-assess 的缺陷,不是您的数据问题。请加 --debug 重新运行,"
-                "把输出和所用文件发给维护人员。",
-                red=True,
-            )
+            _say(BUG_MESSAGE, red=True)
             ctx.exit(EXIT_BUG)
 
 
@@ -71,15 +83,14 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="显示版本号并退出。"),
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号并退出。"),
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="出错时显示完整的调用栈。")] = False,
 ) -> None:
     """湖州市2017年工业强市建设考核计算工具。"""
-    if debug:
-        os.environ["HZ_ASSESS_DEBUG"] = "1"
+    ctx.meta["hz_debug"] = debug
 
 
 class Format(StrEnum):
@@ -89,29 +100,48 @@ class Format(StrEnum):
     md = "md"
 
 
-TargetsOpt = Annotated[
-    Path | None, typer.Option("--targets", help="目标任务 YAML(默认:内置的2017年计划)。")
-]
-DepartmentsOpt = Annotated[
-    Path | None, typer.Option("--departments", help="部门责任 YAML(默认:内置)。")
-]
-FormatOpt = Annotated[
-    Format, typer.Option("--format", "-f", help="输出格式:table(默认)/json/csv/md。")
-]
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+TargetsOpt = Annotated[Path | None, typer.Option("--targets", help="目标任务 YAML(默认:内置的2017年计划)。")]
+DepartmentsOpt = Annotated[Path | None, typer.Option("--departments", help="部门责任 YAML(默认:内置)。")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="输出格式:table(默认)/json/csv/md。")]
 
 
 def _fail(message: str) -> NoReturn:
     raise UsageError(Problem("usage", "", message))
 
 
-def _load(targets: Path | None, departments: Path | None) -> Any:
+def _load(targets: Path | None, departments: Path | None) -> Plan:
     from hz_assess.plan import load_plan
 
     return load_plan(targets, departments)
+
+
+def _emit(doc: Document, fmt: Format, json_data: object = None) -> None:
+    """Print a view document in the chosen format; its messages go to stderr."""
+    if fmt is Format.json:
+        from hz_assess.export.text import to_json
+
+        typer.echo(to_json(doc.to_json() if json_data is None else json_data))
+    elif fmt is Format.csv:
+        from hz_assess.export.text import render_csv
+
+        typer.echo(render_csv(doc), nl=False)
+    elif fmt is Format.md:
+        from hz_assess.export.text import render_md
+
+        typer.echo(render_md(doc), nl=False)
+    else:
+        from hz_assess import render
+
+        render.print_document(doc)
+    for message in doc.messages:
+        _say(f"注意:{message}")
+
+
+def _emit_table(table: Table, fmt: Format, json_data: object = None) -> None:
+    from hz_assess.views import Document
+
+    _emit(Document(table.name, "", blocks=[table]), fmt, {"rows": table.records()} if json_data is None
+          else json_data)
 
 
 # ---------------------------------------------------------------- the plan
@@ -127,27 +157,14 @@ def targets(
 ) -> None:
     """列出计划的目标任务(附件1、全市其他目标、部门责任)。"""
     from hz_assess.plan import plan_document, resolve_department, resolve_unit
+    from hz_assess.views import targets_document
 
     plan = _load(targets, departments)
     unit = resolve_unit(plan, district) if district else None
     dep = resolve_department(plan, department).name if department else None
     doc = plan_document(plan, unit, dep)
-    if fmt is Format.json:
-        _print_json(doc)
-        return
-    from hz_assess import render
-
-    headers, rows = render.targets_rows(doc)
-    if fmt is Format.table:
-        render.print_targets(plan, doc, unit, dep)
-    else:
-        _print_table(fmt, headers, rows)
-
-
-def _print_table(fmt: Format, headers: list[str], rows: list[list[Any]]) -> None:
-    from hz_assess.tables import to_csv, to_md
-
-    typer.echo(to_csv(headers, rows) if fmt is Format.csv else to_md(headers, rows), nl=False)
+    _emit(targets_document(doc, {d.name: d.duty for d in plan.departments}, full_duty=dep is not None,
+                           show_departments=dep is not None or unit is None), fmt, doc)
 
 
 @app.command()
@@ -158,22 +175,14 @@ def check(
 ) -> None:
     """检查计划自身是否一致(县区目标合计、分值合计、部门对应关系)。有问题时退出码为 1。"""
     from hz_assess.plan import check_plan
+    from hz_assess.views import findings_table
 
     plan = _load(targets, departments)
     findings = check_plan(plan)
-    if fmt is Format.json:
-        _print_json({"findings": [f.__dict__ for f in findings]})
-    elif fmt in (Format.csv, Format.md):
-        _print_table(fmt, ["code", "指标", "说明"],
-                     [[f.code, f.indicator, f.message] for f in findings])
-    else:
-        for f in findings:
-            typer.echo(f"[{f.code}] {f.message}")
-        n_ind = len(plan.indicators)
-        summary = (
-            f"检查了 {n_ind} 项指标、{len(plan.city_targets)} 项全市目标、"
-            f"{len(plan.departments)} 个部门:"
-        )
+    _emit_table(findings_table(findings), fmt, {"findings": [f.__dict__ for f in findings]})
+    if fmt is Format.table:
+        summary = (f"检查了 {len(plan.indicators)} 项指标、{len(plan.city_targets)} 项全市目标、"
+                   f"{len(plan.departments)} 个部门:")
         _say(summary + (f"发现 {len(findings)} 处不一致。" if findings else "未发现不一致。"))
     if findings:
         raise typer.Exit(EXIT_PROBLEMS)
@@ -191,9 +200,11 @@ class By(StrEnum):
 ActualsArg = Annotated[Path, typer.Argument(help="填好的实绩工作簿(.xlsx)。", show_default=False)]
 DistrictOpt = Annotated[str | None, typer.Option("--district", "-d", help="县区名称(可用简称,如 长兴)。")]
 DepartmentOpt = Annotated[str | None, typer.Option("--department", help="部门名称(可用简称,如 经信委)。")]
+ByOpt = Annotated[By, typer.Option("--by", help="显示哪些排名:district / department / all(默认)。")]
+DetailOpt = Annotated[bool, typer.Option("--detail", help="同时列出每项指标的目标、实绩和得分。")]
 
 
-def _read_and_score(plan: Any, actuals: Path) -> tuple[Any, Any]:
+def _read_and_score(plan: Plan, actuals: Path) -> tuple[Actuals, Assessment]:
     """Read the workbook and score it: (Actuals, Assessment), the pair the ledger records."""
     from hz_assess.scoring import score
     from hz_assess.workbook import read_actuals
@@ -202,12 +213,7 @@ def _read_and_score(plan: Any, actuals: Path) -> tuple[Any, Any]:
     return data, score(plan, data)
 
 
-def _assess(plan: Any, actuals: Path) -> Any:
-    """Read the workbook and score it against the plan."""
-    return _read_and_score(plan, actuals)[1]
-
-
-def _record(a: Any, actuals: Any, command: str) -> None:
+def _record(a: Assessment, actuals: Actuals, command: str) -> None:
     """Log a run in the ledger. A ledger problem is reported but never fatal: the result stands."""
     from hz_assess.ledger import record_run
 
@@ -215,16 +221,19 @@ def _record(a: Any, actuals: Any, command: str) -> None:
     _say(message or f"已记入考核台账:第 {run_id} 号记录(可用 hz-assess show {run_id} 重现)")
 
 
-def _warn(assessment: Any) -> None:
-    for warning in assessment.warnings:
-        _say(f"注意:{warning}")
+def _show_score(a: Assessment, fmt: Format, by: By, detail: bool) -> None:
+    """The output of `score`, shared with `show` so a recorded run prints as it first did."""
+    from hz_assess.views import score_document
+
+    doc = score_document(a, by=by.value, detail=detail)
+    _emit(doc, fmt, a.model_dump(mode="json") if fmt is Format.json else None)
 
 
 @app.command("score")
 def score_cmd(
     actuals: ActualsArg,
-    detail: Annotated[bool, typer.Option("--detail", help="同时列出每项指标的目标、实绩和得分。")] = False,
-    by: Annotated[By, typer.Option("--by", help="显示哪些排名:district / department / all(默认)。")] = By.all,
+    detail: DetailOpt = False,
+    by: ByOpt = By.all,
     targets: TargetsOpt = None,
     departments: DepartmentsOpt = None,
     fmt: FormatOpt = Format.table,
@@ -232,48 +241,30 @@ def score_cmd(
 ) -> None:
     """计算县区和部门的得分、排名和等次,以及全市进展。"""
     data, a = _read_and_score(_load(targets, departments), actuals)
-    _render_score(a, fmt, by, detail)
     if not no_record:
+        # recorded before printing: a reader that stops early (`| head`) must not lose the record
         _record(a, data, "score")
+    _show_score(a, fmt, by, detail)
 
 
-def _render_score(a: Any, fmt: Format, by: By, detail: bool) -> None:
-    """The output of `score`, shared with `show` so a recorded run prints as it first did."""
-    if fmt is Format.json:
-        from hz_assess.export import render_json
-
-        typer.echo(render_json(a))
-    elif fmt in (Format.csv, Format.md):
-        from hz_assess.tables import department_rows, district_rows, indicator_rows
-
-        parts = []
-        if by in (By.district, By.all):
-            parts.append(district_rows(a))
-            if detail:
-                for d in a.districts:
-                    parts.append(indicator_rows(d.name, d.indicators))
-        if by in (By.department, By.all):
-            parts.append(department_rows(a))
-        for i, (headers, rows) in enumerate(parts):
-            if i:
-                typer.echo("")
-            _print_table(fmt, headers, rows)
-    else:
-        from hz_assess import render
-
-        render.print_score(a, by=by.value, detail=detail)
-    _warn(a)
-
-
-def _one_unit(plan: Any, district: str | None, department: str | None) -> tuple[str | None, str | None]:
+def _one_unit(plan: Plan, district: str | None, department: str | None) -> str:
     from hz_assess.plan import resolve_department, resolve_unit
 
     if (district is None) == (department is None):
         _fail("请用 --district 或 --department 指定一个县区或部门(二选一)")
     if district is not None:
-        return resolve_unit(plan, district), None
+        return resolve_unit(plan, district)
     assert department is not None
-    return None, resolve_department(plan, department).name
+    return resolve_department(plan, department).name
+
+
+def _unit_result(a: Assessment, name: str) -> RankedResult | CityResult:
+    from hz_assess.views import find_unit
+
+    found = find_unit(a, name)
+    if found is None:
+        _fail(f"所用的考核结果中没有「{name}」(该结果按另一份计划计算);请给出工作簿重新计算")
+    return found
 
 
 @app.command()
@@ -289,47 +280,24 @@ def gaps(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """列出一个县区或部门未达标的指标(按失分排序),以及已达标、缺数据、不考核的指标。"""
-    from hz_assess.scoring import gap_report
+    from hz_assess.views import gaps_document, unit_kind
 
     plan = _load(targets, departments)
-    unit, dep = _one_unit(plan, district, department)
-    a = _assess(plan, actuals) if actuals is not None else _latest_recorded(plan)
-    report = gap_report(a, district=unit, department=dep)
-    _render_gaps(report, a, fmt)
+    name = _one_unit(plan, district, department)
+    a = _read_and_score(plan, actuals)[1] if actuals is not None else _latest_recorded(plan)
+    r = _unit_result(a, name)
+    _emit(gaps_document(a, r, unit_kind(a, r)), fmt)
 
 
-def _latest_recorded(plan: Any) -> Any:
+def _latest_recorded(plan: Plan) -> Assessment:
     """The latest recorded assessment of this plan, saying on stderr which one it is."""
     from hz_assess.ledger import Ledger, describe
 
     run = Ledger().require_latest(plan.info.id)
     _say(f"未指定工作簿,使用考核台账中最新的结果:{describe(run.info)}")
-    if run.info.plan_sha256 != plan.targets_sha256:
+    if run.info.plan_sha256 != plan.targets_sha256 or run.info.departments_sha256 != plan.departments_sha256:
         _say("注意:该记录所用的计划文件与当前的不同,以下按记录时的计划列出")
     return run.assessment
-
-
-def _render_gaps(report: Any, a: Any, fmt: Format) -> None:
-    from hz_assess import render
-
-    if fmt is Format.json:
-        _print_json({
-            "unit": report.unit, "kind": report.kind, "score": report.score,
-            "input": a.input.model_dump(mode="json"),
-            "shortfalls": [
-                {**g.result.model_dump(mode="json", include={"id", "name", "unit", "target", "actual",
-                                                             "completion", "points", "score", "status"}),
-                 "gap": g.gap, "points_lost": g.points_lost, "total_gain": g.total_gain}
-                for g in report.shortfalls
-            ],
-            **{name: [r.id for r in getattr(report, name)]
-               for name in ("met", "missing", "not_applicable", "pending")},
-        })
-    elif fmt in (Format.csv, Format.md):
-        headers, rows = render.gap_rows(report)
-        _print_table(fmt, headers, rows)
-    else:
-        render.print_gaps(report, a)
 
 
 @app.command()
@@ -343,25 +311,16 @@ def explain(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """逐步说明一个县区(或部门)某项指标的得分是怎样算出来的。"""
-    from hz_assess.scoring import find_result
+    from hz_assess.views import explain_document, find_indicator
 
     plan = _load(targets, departments)
-    unit, dep = _one_unit(plan, district, department)
-    a = _assess(plan, actuals)
-    result, scale = find_result(a, indicator, district=unit, department=dep)
-    name = unit or dep
-    if result is None:
-        _fail(f"{name} 没有编号为「{indicator}」的考核指标;可用 `hz-assess targets` 查看编号")
-    if fmt is Format.json:
-        _print_json({"unit": name, "scale": scale, "indicator": result.model_dump(mode="json"),
-                     "contribution": result.score * result.weight * scale})
-        return
-    if fmt in (Format.csv, Format.md):
-        _print_table(fmt, ["步骤", "说明"], [[i, step] for i, step in enumerate(result.steps, 1)])
-        return
-    from hz_assess import render
-
-    render.print_explain(str(name), result, scale, a)
+    name = _one_unit(plan, district, department)
+    a = _read_and_score(plan, actuals)[1]
+    r = _unit_result(a, name)
+    x = find_indicator(r, indicator)
+    if x is None:
+        _fail(f"{name} 没有编号为「{indicator}」的考核指标;可用 hz-assess targets 查看编号")
+    _emit(explain_document(a, r, x), fmt)
 
 
 # ---------------------------------------------------------------- the workbook
@@ -399,8 +358,10 @@ def validate(
 
     v = validate_workbook(_load(targets, departments), actuals)
     if fmt is CheckFormat.json:
-        _print_json({"path": v.path, "period": v.period, "read": v.read, "missing": v.missing,
-                     "missing_cells": v.missing_cells, "problems": [p.__dict__ for p in v.problems]})
+        from hz_assess.export.text import to_json
+
+        typer.echo(to_json({"path": v.path, "period": v.period, "read": v.read, "missing": v.missing,
+                            "missing_cells": v.missing_cells, "problems": [p.__dict__ for p in v.problems]}))
     else:
         for p in v.problems:
             typer.echo(f"[{p.code}] {p}")
@@ -415,13 +376,14 @@ def validate(
 # ---------------------------------------------------------------- the ledger (考核台账)
 
 
-def _print_rows(fmt: Format, title: str, headers: list[str], rows: list[list[Any]]) -> None:
-    if fmt is Format.table:
-        from hz_assess import render
+def _print_rows(fmt: Format, title: str, headers: list[str], rows: list[list[Any]],
+                json_data: object = None) -> None:
+    from hz_assess.views import Column, Table
 
-        render.console().print(render.table(title, headers, rows))
-    else:
-        _print_table(fmt, headers, rows)
+    keys = [f"c{i}" for i in range(len(headers))]
+    table = Table("rows", title, [Column(k, h, "value") for k, h in zip(keys, headers, strict=True)],
+                  [list(r) for r in rows])
+    _emit_table(table, fmt, json_data)
 
 
 @app.command()
@@ -431,22 +393,19 @@ def history(fmt: FormatOpt = Format.table) -> None:
 
     ledger = Ledger()
     runs = ledger.runs()
-    if fmt is Format.json:
-        _print_json({"ledger": str(ledger.path), "runs": [r.to_json() for r in runs]})
-        return
     headers = ["编号", "时间(UTC)", "命令", "期别", "输入文件", "输入 sha256", "计划 sha256", "版本", "摘要"]
     rows = [[r.id, r.time, r.command, r.period, r.input_path, r.input_sha256[:16], r.plan_sha256[:16],
              r.tool_version, r.summary] for r in runs]
-    _print_rows(fmt, "考核台账", headers, rows)
-    if not runs:
+    _print_rows(fmt, "考核台账", headers, rows, {"ledger": str(ledger.path), "runs": [r.to_json() for r in runs]})
+    if not runs and fmt is Format.table:
         _say(f"考核台账 {ledger.path} 中还没有记录;用 hz-assess score 实绩.xlsx 计算后会自动记入")
 
 
 @app.command()
 def show(
     run: Annotated[int, typer.Argument(help="记录编号(见 hz-assess history)。", show_default=False)],
-    detail: Annotated[bool, typer.Option("--detail", help="同时列出每项指标的目标、实绩和得分。")] = False,
-    by: Annotated[By, typer.Option("--by", help="显示哪些排名:district / department / all(默认)。")] = By.all,
+    detail: DetailOpt = False,
+    by: ByOpt = By.all,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """按记录时的结果重新显示考核台账中的一次计算(与当时 score 的输出相同)。"""
@@ -454,7 +413,7 @@ def show(
 
     recorded = Ledger().run(run)
     _say(f"考核台账{describe(recorded.info)}")
-    _render_score(recorded.assessment, fmt, by, detail)
+    _show_score(recorded.assessment, fmt, by, detail)
 
 
 @app.command()
@@ -471,11 +430,8 @@ def trend(
 
     plan = _load(targets, departments)
     t = Ledger().trend(plan.info.id, plan.info.year, resolve_unit(plan, district))
-    if fmt is Format.json:
-        _print_json(t.to_json())
-        return
     headers, rows = trend_rows(t)
-    _print_rows(fmt, f"{t.unit} 指标走势({'、'.join(t.periods)})", headers, rows)
+    _print_rows(fmt, f"{t.unit} 指标走势({'、'.join(t.periods)})", headers, rows, t.to_json())
 
 
 # ---------------------------------------------------------------- reports
@@ -495,19 +451,27 @@ def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="报告文件(.xlsx/.csv/.json/.md/.html)。",
                                          show_default=False)],
     report_fmt: Annotated[ReportFormat | None, typer.Option(
-        "--format", help="报告格式(默认按文件扩展名):xlsx / csv / json / md / html。")] = None,
+        "--format", help="报告格式(须与文件扩展名一致;默认按扩展名):xlsx / csv / json / md / html。")] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的报告文件。")] = False,
     targets: TargetsOpt = None,
     departments: DepartmentsOpt = None,
     no_record: Annotated[bool, typer.Option("--no-record", help="不记入考核台账。")] = False,
 ) -> None:
     """生成排名报告:Excel(可打印)、CSV、JSON、Markdown 或单文件 HTML。"""
-    from hz_assess.export import write_report
+    from hz_assess.export import report_format, write_report
 
+    report_format(output, report_fmt.value if report_fmt else None)  # a wrong name fails before any work
     plan = _load(targets, departments)
     data, a = _read_and_score(plan, actuals)
-    write_report(a, output, report_fmt.value if report_fmt else None, force=force, plan=plan)
+    write_report(a, output, report_fmt.value if report_fmt else None, force=force, inputs=[actuals])
     _say(f"已写入报告:{output}")
-    _warn(a)
     if not no_record:
         _record(a, data, "report")
+
+
+def main() -> None:
+    """The console script: a SIGTERM ends the run like Ctrl-C, so temp files are removed on the way out."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    app(prog_name="hz-assess")

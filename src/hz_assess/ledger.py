@@ -231,7 +231,8 @@ class Ledger:
     def record(self, assessment: Assessment, actuals: Actuals, command: str) -> int:
         """Append one run; returns its id."""
         plan, given = assessment.plan, assessment.input
-        input_path = str(Path(given.path).resolve()) if given.path else ""
+        first = given.files[0] if given.files else None
+        input_path = str(Path(first.path).resolve()) if first else ""
         row = {
             "time": datetime.now(UTC).isoformat(timespec="seconds"),
             "tool_version": __version__,
@@ -241,7 +242,7 @@ class Ledger:
             "plan_sha256": plan.sha256,
             "departments_sha256": plan.departments_sha256,
             "input_path": input_path,
-            "input_sha256": given.sha256,
+            "input_sha256": first.sha256 if first else "",
             "period": given.period,
             "period_order": period_order(given.period),
             "summary": summary_of(assessment),

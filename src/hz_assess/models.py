@@ -8,16 +8,21 @@ output of `score --format json`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
     StrictFloat,
     StrictInt,
     ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -27,6 +32,7 @@ Number = int | float
 # A target cell as printed: a number, "——", a qualitative text, or None (blank cell).
 TargetCell = StrictInt | StrictFloat | str | None
 Status = Literal["met", "below", "missing", "not_applicable", "pending"]
+Role = Literal["", "lead", "support"]
 
 
 class Strict(BaseModel):
@@ -336,6 +342,12 @@ class Actuals(Strict):
 
 
 # ---------------------------------------------------------------- the results
+#
+# The complete result of one assessment: everything any writer shows is here, so a
+# view never needs the Plan. `Assessment.model_dump(mode="json")` is the JSON of
+# `score --format json` (SPEC §5) and what the ledger keeps; `model_validate_json`
+# reads it back. Per-indicator rows are built from the numeric core only when asked
+# for (`.indicators`), so scoring thousands of units stays fast.
 
 
 class DataWarning(Strict):
@@ -351,101 +363,196 @@ class DataWarning(Strict):
 
 
 class IndicatorResult(Strict):
+    """One indicator (or city target) for one unit: its inputs and the two parts of its score.
+
+    `lost` and `contribution` are on the scale of the unit's total: what the row costs
+    the total against full points, and what it adds to it.
+    """
+
     id: str
     name: str
     unit: str
-    target: TargetCell
-    actual: CellValue
-    points: float
-    score: float
-    completion: float | None
-    status: Status
-    rule: str = ""
-    role: str = ""
-    params: dict[str, float] = Field(default_factory=dict)
-    steps: list[str] = Field(default_factory=list)
-    where: str = ""
-    max_score: float = 0.0
+    category: str
+    rule: RuleKind
+    role: Role = ""
     weight: float = 1.0
-    annual_target: TargetCell = None
+    points: float
+    target: TargetCell
+    annual_target: TargetCell
+    actual: CellValue = None
+    source: str = ""
+    status: Status
+    base: float = 0.0
+    over: float = 0.0
+    score_rate: float | None = None
+    completion: float | None = None
+    gap: float | None = None
+    gap_unit: str = ""
+    lost: float = 0.0
+    contribution: float = 0.0
+
+    @property
+    def score(self) -> float:
+        """base + over: the indicator's points before scaling to the total."""
+        return self.base + self.over
 
 
-class UnitResult(Strict):
+class CategoryScore(Strict):
+    score: float
+    full: float
+
+
+class _WithIndicators(Strict):
+    """A result holding one row per indicator, built on first use when it came from the core."""
+
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True, validate_by_name=True,
+                              validate_by_alias=True)
+
+    rows: list[IndicatorResult] | None = Field(default=None, alias="indicators")
+    _build: Callable[[], list[IndicatorResult]] | None = PrivateAttr(default=None)
+
+    @property
+    def indicators(self) -> list[IndicatorResult]:
+        if self.rows is None:
+            self.rows = self._build() if self._build is not None else []
+        return self.rows
+
+    def defer_indicators(self, build: Callable[[], list[IndicatorResult]]) -> None:
+        self.rows, self._build = None, build
+
+    @model_serializer(mode="wrap")
+    def _dump_with_rows(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        self.indicators  # noqa: B018 -- materialise the deferred rows before dumping
+        out: dict[str, object] = handler(self)
+        out["indicators"] = out.pop("indicators")  # after the unit's own fields, as SPEC §5 lists them
+        return out
+
+    def indicator(self, ind_id: str) -> IndicatorResult | None:
+        return next((r for r in self.indicators if r.id == ind_id), None)
+
+
+class RankedResult(_WithIndicators):
+    """What a ranked unit (a district or a department) gets: SPEC §5."""
+
     rank: int | None
     name: str
-    score: float
-    grade: str
-    provisional: bool
-    vetoed: bool
-    categories: dict[str, float]
+    score: float  # the published total: score_exact rounded half-up to 2 decimals
+    score_exact: float
+    base: float
+    over: float
     bonus: float
     deductions: float
-    indicators: list[IndicatorResult]
-    base_score: float = 0.0
-    scale: float = 0.0
-    score_range: tuple[float, float] = (0.0, 0.0)
-    adjustments: list[Adjustment] = Field(default_factory=list)
-    missing: list[str] = Field(default_factory=list)
-
-
-class DepartmentResult(Strict):
-    rank: int | None
-    name: str
-    score: float
     grade: str
     provisional: bool
-    indicators: list[IndicatorResult]
-    rating: float | str | None
-    rating_factor: float | None = None
-    indicator_part: float | None = None
-    rating_part: float = 0.0
-    bonus: float = 0.0
-    deductions: float = 0.0
-    scale: float = 0.0
-    score_range: tuple[float, float] = (0.0, 0.0)
+    score_range: tuple[float, float]
+    vetoed: bool = False
+    veto_reasons: list[str] = Field(default_factory=list)
+    progress: str | None = None
+    tie_break: str = ""
+    categories: dict[str, CategoryScore] = Field(default_factory=dict)
     adjustments: list[Adjustment] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    scale: float = 0.0  # points of the total per weighted indicator point
 
 
-class CityResult(Strict):
+class UnitResult(RankedResult):
+    """A district."""
+
+
+class DepartmentResult(RankedResult):
+    group: str = ""
+    rating: float | str | None = None
+    rating_source: str = ""
+    rating_factor: float | None = None
+    indicator_part: float | None = None
+    rating_part: float | None = None
+
+
+class CityResult(_WithIndicators):
+    """The city's progress report (not ranked): 附件1's 全市 column and the further city targets."""
+
     name: str
     score: float
+    score_exact: float
+    base: float
+    over: float
     provisional: bool
-    categories: dict[str, float]
-    indicators: list[IndicatorResult]
-    city_targets: list[IndicatorResult]
-    scale: float = 0.0
-    score_range: tuple[float, float] = (0.0, 0.0)
+    score_range: tuple[float, float]
+    progress: str | None = None
+    categories: dict[str, CategoryScore] = Field(default_factory=dict)
+    city_targets: list[IndicatorResult] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    scale: float = 0.0
 
 
 class PlanRef(Strict):
     id: str
     title: str
+    doc_number: str = ""
+    year: int = 0
     sha256: str
     path: str = ""
     departments_sha256: str = ""
+    departments_path: str = ""
+
+
+class InputFile(Strict):
+    path: str
+    sha256: str
 
 
 class InputRef(Strict):
-    path: str
-    sha256: str
+    files: list[InputFile] = Field(default_factory=list)
     period: str
+
+    @property
+    def names(self) -> str:
+        """The input files' names for a line of text (a, b)."""
+        return "、".join(Path(f.path).name for f in self.files) or "—"
 
 
 class MethodInfo(Strict):
     default: bool
     label: str
     changes: list[str] = Field(default_factory=list)
-    proration: str = ""
+    notes: list[str] = Field(default_factory=list)
     params: ScoringParams
+
+
+class RuleSpec(Strict):
+    """An indicator's rule as data: enough to rebuild the Rule and explain any of its scores."""
+
+    kind: RuleKind
+    params: dict[str, float]
+    decline: bool = False
+
+
+class CategoryInfo(Strict):
+    name: str
+    full: float
 
 
 class Assessment(Strict):
     plan: PlanRef
     input: InputRef
     method: MethodInfo
-    warnings: list[str] = Field(default_factory=list)
+    provisional: bool = False
+    warnings: list[DataWarning] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    categories: list[CategoryInfo] = Field(default_factory=list)
+    rules: dict[str, RuleSpec] = Field(default_factory=dict)
     districts: list[UnitResult]
     departments: list[DepartmentResult]
     city: CityResult
+
+    @property
+    def quarterly(self) -> bool:
+        return "Q" in self.input.period
+
+    def district(self, name: str) -> UnitResult | None:
+        return next((d for d in self.districts if d.name == name), None)
+
+    def department(self, name: str) -> DepartmentResult | None:
+        return next((d for d in self.departments if d.name == name), None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from hz_assess.workbook.layout import check_period
 from hz_assess.workbook.reader import Validation, parse_number, read_actuals, validate_workbook
-from hz_assess.workbook.template import build_template, save_atomic, write_template
+from hz_assess.workbook.template import build_template, write_template
 
 __all__ = [
     "Validation",
@@ -18,7 +18,6 @@ __all__ = [
     "check_period",
     "parse_number",
     "read_actuals",
-    "save_atomic",
     "validate_workbook",
     "write_template",
 ]

@@ -6,13 +6,11 @@ qualitative cells and ratings have drop-downs, and every sheet prints on A4 land
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from hz_assess.errors import OutputError, Problem
 from hz_assess.models import NO_BREAKDOWN, Plan
+from hz_assess.output import check_destination, write_file
 from hz_assess.workbook.layout import (
     NOT_ASSESSED,
     PERIOD_LABEL,
@@ -34,29 +32,9 @@ from hz_assess.workbook.layout import (
 def write_template(plan: Plan, path: Path, period: str = "2017", *, force: bool = False) -> None:
     """Write the blank actuals workbook for `period`; refuse to overwrite without force."""
     period = check_period(plan, period)
-    if path.suffix.lower() != ".xlsx":
-        raise OutputError(Problem("bad_suffix", str(path), "模板须保存为 .xlsx 文件,请改用 .xlsx 扩展名"))
-    if path.exists() and not force:
-        raise OutputError(Problem("exists", str(path), "文件已存在;如需覆盖请加 --force"))
-    if not path.parent.is_dir():
-        raise OutputError(Problem("no_dir", str(path), f"目录 {path.parent} 不存在,请先创建"))
+    check_destination(path, suffixes=(".xlsx",), force=force)
     wb = build_template(plan, period)
-    save_atomic(wb, path)
-
-
-def save_atomic(wb: Any, path: Path) -> None:
-    """Save to a temp file beside `path`, then rename, so a crash never leaves half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=".hz-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(Problem("unwritable", str(path), f"无法写入({exc.strerror}),请检查文件是否被占用")) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_file(path, lambda tmp: wb.save(tmp), suffixes=(".xlsx",), force=force)
 
 
 def build_template(plan: Plan, period: str) -> Any:

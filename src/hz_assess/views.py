@@ -1,0 +1,656 @@
+"""Assessment (+ a request) -> named tables and documents: the only place rows are built.
+
+A `Table` is output that is rendered nowhere yet: a title, columns (a JSON key, a
+Chinese header, a kind that says how to show the value), rows of raw values, and a
+mark per row (grade band, shortfall…) that writers may colour. A `Document` is a
+title, provenance lines and a sequence of tables and text blocks. The terminal
+(rich), csv, md, html, xlsx and docx writers and `--format json` only lay these out,
+so a column added here appears everywhere at once. Nothing here needs the Plan:
+the Assessment describes itself.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from hz_assess.models import (
+    Assessment,
+    CityResult,
+    DepartmentResult,
+    IndicatorResult,
+    RankedResult,
+    UnitResult,
+)
+from hz_assess.plan import Finding
+from hz_assess.rules import RULE_NAMES, make_rule, n
+
+Kind = Literal["text", "int", "score", "value", "percent", "points"]
+STATUS_TEXT = {"met": "达标", "below": "未达标", "missing": "缺数据", "not_applicable": "不考核",
+               "pending": "待年底评定"}
+ROLE_TEXT = {"lead": "牵头", "support": "配合", "": ""}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the JSON key: stable, English
+    title: str  # the header a person reads
+    kind: Kind = "text"
+    narrow: bool = True  # kept when the terminal is narrow
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    columns: list[Column]
+    rows: list[list[object]] = field(default_factory=list)
+    marks: list[str] = field(default_factory=list)  # per row: "grade0".."grade3", "below", "missing", "na", ""
+    cell_marks: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) -> mark
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, row: list[object], mark: str = "") -> None:
+        self.rows.append(row)
+        self.marks.append(mark)
+
+    def records(self) -> list[dict[str, object]]:
+        """The rows as JSON objects keyed by column key (raw values, full precision)."""
+        keys = [c.key for c in self.columns]
+        return [dict(zip(keys, row, strict=True)) for row in self.rows]
+
+    def texts(self) -> list[list[str]]:
+        """The rows as people read them: every value formatted by its column's kind."""
+        return [[show(v, c.kind) for v, c in zip(row, self.columns, strict=True)] for row in self.rows]
+
+
+@dataclass
+class Text:
+    """A block of lines (a summary, a list, a verdict)."""
+
+    name: str
+    lines: list[str]
+    title: str = ""
+
+
+@dataclass
+class Chart:
+    """Bars to draw: one per label; `full`, when given, is each bar's maximum (a profile)."""
+
+    name: str
+    title: str
+    labels: list[str]
+    values: list[float | None]
+    full: list[float] | None = None
+
+    def records(self) -> list[dict[str, object]]:
+        fulls: list[float | None] = list(self.full) if self.full else [None] * len(self.labels)
+        return [{"label": label, "value": value, "full": full}
+                for label, value, full in zip(self.labels, self.values, fulls, strict=True)]
+
+
+Block = Table | Text | Chart
+
+
+@dataclass
+class Document:
+    name: str
+    title: str
+    meta: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    data: dict[str, object] = field(default_factory=dict)  # extra JSON fields (unit, score…)
+    messages: list[str] = field(default_factory=list)  # for stderr: warnings a person should see
+
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]
+
+    def table(self, name: str) -> Table | None:
+        return next((t for t in self.tables() if t.name == name), None)
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"title": self.title, **self.data}
+        for block in self.blocks:
+            out[block.name] = block.lines if isinstance(block, Text) else block.records()
+        return out
+
+
+# ---------------------------------------------------------------- showing values
+
+
+def show(value: object, kind: Kind = "text") -> str:
+    """A value as a person reads it; the one formatting rule every text writer uses."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if kind == "score":
+            return f"{value:.2f}"
+        if kind == "percent":
+            return f"{value * 100:.1f}%"
+        if kind == "int":
+            return str(int(value))
+        if isinstance(value, float):
+            # targets, actuals and gaps as typed (1.375 stays 1.375); 6 places hide float noise
+            text = f"{value:.6f}".rstrip("0").rstrip(".")
+            return "0" if text == "-0" else text
+    return str(value)
+
+
+def target_text(value: object) -> str:
+    """A target as the seed prints it (24.0 stays 24.0; 完成省下达目标任务 stays text)."""
+    return repr(value) if isinstance(value, float) and value.is_integer() else show(value, "value")
+
+
+def width(text: str) -> int:
+    """Display width: CJK and full-width characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def period_label(period: str) -> str:
+    return f"{period} 季度督查" if "Q" in period else f"{period} 年度考核"
+
+
+def flags(r: RankedResult) -> str:
+    marks = (["暂定"] if r.provisional else []) + (["一票否决"] if r.vetoed else [])
+    return "、".join(marks)
+
+
+def grade_mark(a: Assessment, grade: str) -> str:
+    names = [g.name for g in a.method.params.grades]
+    return f"grade{min(names.index(grade), 3)}" if grade in names else "grade3"
+
+
+def status_mark(status: str) -> str:
+    return {"below": "below", "missing": "missing", "not_applicable": "na", "pending": "na"}.get(status, "")
+
+
+# ---------------------------------------------------------------- provenance
+
+
+def provenance(a: Assessment) -> list[str]:
+    """Where every number came from: plan, input, method (SPEC §4: say which method)."""
+    lines = [
+        f"计划:{a.plan.title}({a.plan.doc_number or a.plan.id}),文件 {a.plan.path or '内置'},"
+        f"sha256 {a.plan.sha256}",
+        *[f"输入:{f.path},sha256 {f.sha256}" for f in a.input.files],
+        f"期别:{a.input.period}",
+        f"评分方法:{a.method.label}",
+        *[f"方法调整:{c}" for c in a.method.changes],
+        *a.method.notes,
+    ]
+    return lines
+
+
+def method_line(a: Assessment) -> str:
+    return f"评分方法:{a.method.label};计划文件 {a.plan.path or '内置'}(sha256 {a.plan.sha256[:16]}…)"
+
+
+def heading(a: Assessment) -> str:
+    return f"{a.plan.title} {period_label(a.input.period)}" + ("(暂定结果)" if a.provisional else "")
+
+
+# ---------------------------------------------------------------- ranks
+
+
+def district_ranks(a: Assessment) -> Table:
+    cats = a.categories
+    columns = [
+        Column("rank", "排名", "int"), Column("name", "县区"), Column("score", "总分", "score"),
+        *[Column(f"category:{c.name}", f"{c.name}({n(c.full)})", "score", narrow=False) for c in cats],
+        Column("bonus", "加分", "score", narrow=False), Column("deductions", "扣分", "score", narrow=False),
+        Column("grade", "等次"), Column("flags", "标记"),
+    ]
+    t = Table("district_ranks", "县区排名", columns)
+    for d in a.districts:
+        cat_scores = [d.categories[c.name].score if c.name in d.categories else None for c in cats]
+        t.add([d.rank, d.name, d.score, *cat_scores, d.bonus, d.deductions, d.grade, flags(d)],
+              grade_mark(a, d.grade))
+    return t
+
+
+def department_ranks(a: Assessment) -> Table:
+    columns = [
+        Column("rank", "排名", "int"), Column("name", "部门"), Column("score", "总分", "score"),
+        Column("indicator_part", "指标得分", "score"), Column("rating_part", "评价得分", "score"),
+        Column("rating", "评价", "value"), Column("bonus", "加分", "score", narrow=False),
+        Column("deductions", "扣分", "score", narrow=False), Column("grade", "等次"), Column("flags", "标记"),
+    ]
+    t = Table("department_ranks", "部门排名", columns)
+    for d in a.departments:
+        t.add([d.rank, d.name, d.score, d.indicator_part, d.rating_part, d.rating, d.bonus, d.deductions,
+               d.grade, flags(d)], grade_mark(a, d.grade))
+    return t
+
+
+# ---------------------------------------------------------------- one unit's indicators
+
+
+def _detail_columns(with_role: bool) -> list[Column]:
+    return [
+        *([Column("role", "角色")] if with_role else []),
+        Column("id", "序号"), Column("name", "主要指标"), Column("unit", "计量单位", narrow=False),
+        Column("target", "目标", "value"), Column("actual", "实绩", "value"),
+        Column("completion", "完成率", "percent", narrow=False), Column("score_rate", "得分率", "percent"),
+        Column("points", "分值", "value", narrow=False), Column("base", "基本分", "score", narrow=False),
+        Column("over", "超额分", "score", narrow=False), Column("status", "状态"),
+        Column("source", "来源", narrow=False),
+    ]
+
+
+def _detail_row(r: IndicatorResult, with_role: bool) -> list[object]:
+    counted = r.status in ("met", "below", "missing")
+    return [*([ROLE_TEXT[r.role]] if with_role else []), r.id, r.name, r.unit, r.target, r.actual,
+            r.completion, r.score_rate, r.points, r.base if counted else None, r.over if counted else None,
+            STATUS_TEXT[r.status], r.source]
+
+
+def indicator_detail(name: str, title: str, results: Sequence[IndicatorResult], *, with_role: bool = False
+                     ) -> Table:
+    t = Table(f"detail:{name}", title, _detail_columns(with_role))
+    for r in results:
+        t.add(_detail_row(r, with_role), status_mark(r.status))
+    return t
+
+
+def unit_detail(r: RankedResult | CityResult) -> Table:
+    with_role = isinstance(r, DepartmentResult)
+    rows = r.indicators + (r.city_targets if isinstance(r, CityResult) else [])
+    return indicator_detail(r.name, f"{r.name} 指标明细", rows, with_role=with_role)
+
+
+# ---------------------------------------------------------------- the city
+
+
+def city_summary(a: Assessment) -> Text:
+    c = a.city
+    met = sum(1 for r in c.city_targets if r.status == "met")
+    missing = sum(1 for r in c.city_targets if r.status == "missing")
+    cats = ",".join(f"{k} {v.score:.2f}" for k, v in c.categories.items())
+    return Text("city_summary", [
+        f"附件1得分 {c.score:.2f}{'(暂定)' if c.provisional else ''};{cats}",
+        f"全市其他目标 {len(c.city_targets)} 项:达标 {met} 项,未达标 {len(c.city_targets) - met - missing} 项,"
+        f"缺数据 {missing} 项",
+    ], title="全市进展(不参与排名)")
+
+
+def city_targets(a: Assessment) -> Table:
+    t = Table("city_targets", "全市其他量化目标", [
+        Column("id", "编号"), Column("name", "目标"), Column("unit", "计量单位", narrow=False),
+        Column("target", "目标值", "value"), Column("actual", "实绩", "value"),
+        Column("completion", "完成率", "percent"), Column("status", "状态"),
+    ])
+    for r in a.city.city_targets:
+        t.add([r.id, r.name, r.unit, r.target, r.actual, r.completion, STATUS_TEXT[r.status]], status_mark(r.status))
+    return t
+
+
+# ---------------------------------------------------------------- gaps
+
+
+def shortfalls(r: RankedResult | CityResult, *, name: str = "shortfalls") -> Table:
+    """Every row the unit is behind on, most points lost first."""
+    rows = r.indicators + (r.city_targets if isinstance(r, CityResult) else [])
+    below = sorted((x for x in rows if x.status == "below"), key=lambda x: (-x.lost, _id_order(x.id)))
+    t = Table(name, f"未达标 {len(below)} 项(按失分从多到少)", [
+        Column("id", "序号"), Column("name", "主要指标"), Column("target", "目标", "value"),
+        Column("actual", "实绩", "value"), Column("gap", "差距", "value"),
+        Column("gap_unit", "差距单位", narrow=False), Column("completion", "完成率", "percent", narrow=False),
+        Column("score_rate", "得分率", "percent"), Column("lost", "失分", "score"),
+    ])
+    for x in below:
+        gap: object = x.gap if x.gap is not None else (f"{x.actual} → 完成" if isinstance(x.actual, str) else None)
+        t.add([x.id, x.name, x.target, x.actual, gap, x.gap_unit, x.completion, x.score_rate, x.lost], "below")
+    if not below:
+        t.notes.append("没有未达标的指标。")
+    return t
+
+
+def _id_order(ind_id: str) -> tuple[int, int]:
+    """附件1 rows (1…34) before city targets (C01…), each in number order."""
+    digits = "".join(ch for ch in ind_id if ch.isdigit())
+    return (0 if ind_id.isdigit() else 1, int(digits) if digits else 0)
+
+
+def _names(items: Sequence[IndicatorResult], *, where: bool = False) -> str:
+    return "、".join(f"{r.id} {r.name}" + (f"({r.source or '未填报'})" if where else "") for r in items) or "无"
+
+
+def gaps_document(a: Assessment, r: RankedResult | CityResult, kind: str) -> Document:
+    rows = r.indicators + (r.city_targets if isinstance(r, CityResult) else [])
+    by = {s: [x for x in rows if x.status == s] for s in STATUS_TEXT}
+    lists = [f"已达标 {len(by['met'])} 项:{_names(by['met'])}",
+             f"缺数据 {len(by['missing'])} 项:{_names(by['missing'], where=True)}"]
+    if by["pending"]:
+        lists.append(f"待年底评定 {len(by['pending'])} 项:{_names(by['pending'])}")
+    lists.append(f"不考核 {len(by['not_applicable'])} 项:{_names(by['not_applicable'])}")
+    doc = Document(
+        "gaps", f"{r.name} 与目标的差距({period_label(a.input.period)})",
+        meta=[f"输入:{a.input.names};当前总分 {r.score:.2f}" + ("(暂定)" if r.provisional else "")],
+        blocks=[shortfalls(r), Text("lists", lists)],
+        data={"unit": r.name, "kind": kind, "score": r.score, "score_exact": r.score_exact,
+              "period": a.input.period, "input": a.input.model_dump(mode="json"),
+              **{s: [x.id for x in by[s]] for s in ("met", "missing", "not_applicable", "pending")}},
+    )
+    return doc
+
+
+# ---------------------------------------------------------------- explain
+
+
+def explain_document(a: Assessment, r: RankedResult | CityResult, x: IndicatorResult) -> Document:
+    """Rule, parameters, inputs with their cells, each step, the result and its share of the total."""
+    spec = a.rules.get(x.id)
+    steps: list[str] = []
+    counted = x.status in ("met", "below", "missing")
+    if spec is not None:
+        rule = make_rule(spec.kind, spec.params)
+        steps.append(f"规则:{RULE_NAMES[spec.kind]}。{rule.summary()}")
+    if x.status == "not_applicable":
+        steps.append(f"{r.name} 不考核此项(附件1中为「{target_text(x.annual_target) or '空白'}」)")
+    elif x.status == "pending":
+        steps.append(f"{a.input.period} 季度督查不评定此项,待年底评定")
+    else:
+        if x.target != x.annual_target and isinstance(x.annual_target, int | float):
+            quarter = a.input.period[-1]
+            steps.append(f"时间进度:全年目标 {n(float(x.annual_target))} × {quarter}/4 = {show(x.target, 'value')}")
+        unit = "" if x.rule == "qualitative" else x.unit
+        target = f"「{x.target}」" if x.rule == "qualitative" else f"{show(x.target, 'value')}{unit}"
+        weight = f";{ROLE_TEXT[x.role]}指标,按 {n(x.weight)} 倍计入" if x.role == "support" else ""
+        steps.append(f"目标 {target},分值 {n(x.points)}{weight}")
+        if x.actual is None:
+            steps.append(f"实绩空缺({x.source or '未填报'}),暂按 0 分计,结果为暂定")
+        else:
+            decline = ";下降率:实绩为下降幅度,上升记为负数" if spec is not None and spec.decline else ""
+            steps.append(f"实绩 {show(x.actual, 'value')}{unit}(来源 {x.source or '输入'}){decline}")
+            if spec is not None and x.target is not None:
+                steps += make_rule(spec.kind, spec.params).describe(x.actual, x.target, x.points)
+    if counted:
+        steps.append(f"得分率 = 基本分 {n(x.base)} ÷ 分值 {n(x.points)} = {show(x.score_rate, 'percent')}")
+        if r.scale and not (isinstance(r, CityResult) and x in r.city_targets):
+            weighted = sum(i.points * i.weight for i in r.indicators if i.status in ("met", "below", "missing"))
+            steps.append(f"计入总分:({n(x.base)} + {n(x.over)}) × {n(x.weight)} × 折算系数 {r.scale:.6g} = "
+                         f"{x.contribution:.4f} 分(折算系数 = {n(r.scale * weighted)} ÷ 计分指标的加权分值合计 "
+                         f"{n(weighted)})")
+        else:
+            steps.append("全市其他目标只报告进展,不计入全市得分")
+    t = Table("steps", "计算步骤", [Column("step", "步骤", "int"), Column("text", "说明")])
+    for i, step in enumerate(steps, 1):
+        t.add([i, step])
+    result = (f"结果:基本分 {x.base:.2f} + 超额分 {x.over:.2f} = {x.score:.2f}(分值 {n(x.points)}),"
+              f"状态:{STATUS_TEXT[x.status]}")
+    return Document(
+        "explain", f"{r.name} · 第{x.id}项「{x.name}」({period_label(a.input.period)})",
+        meta=[f"输入:{a.input.names}"],
+        blocks=[t, Text("result", [result, method_line(a)])],
+        data={"unit": r.name, "scale": r.scale, "indicator": x.model_dump(mode="json"),
+              "rule": spec.model_dump(mode="json") if spec is not None else None,
+              "contribution": x.contribution},
+    )
+
+
+# ---------------------------------------------------------------- notes, warnings, adjustments
+
+
+def provisional_lines(a: Assessment) -> list[str]:
+    out = []
+    for r in [*a.districts, *a.departments]:
+        if r.missing:
+            lo, hi = r.score_range
+            out.append(f"{r.name} 结果暂定:缺 {len(r.missing)} 项数据,补齐后总分可能在 {lo:.2f} 至 {hi:.2f} 之间")
+    return out
+
+
+def issues(a: Assessment) -> Table:
+    """缺数据与警告: missing cells, 数据审核 warnings, notes and every 加减分 item."""
+    t = Table("issues", "缺数据与警告", [
+        Column("type", "类型"), Column("subject", "对象"), Column("text", "内容"),
+        Column("points", "分值", "value"), Column("basis", "依据"), Column("where", "位置"),
+    ])
+    units: list[RankedResult | CityResult] = [*a.districts, *a.departments, a.city]
+    for u in units:
+        for item in u.missing:
+            t.add(["缺数据", u.name, item, None, None, None], "missing")
+    for w in a.warnings:
+        t.add(["警告", None, w.message, None, None, f"{w.file} {w.cell}".strip()], "missing")
+    for note in a.notes:
+        t.add(["说明", None, note, None, None, None])
+    for r in [*a.districts, *a.departments]:
+        for x in r.adjustments:
+            t.add(["加分" if x.points > 0 else "扣分", x.subject, x.item, x.points, x.basis, x.where])
+    if not t.rows:
+        t.add(["—", None, "没有缺数据、警告或加减分事项", None, None, None])
+    return t
+
+
+def adjustment_lines(r: RankedResult) -> list[str]:
+    return [f"{'加分' if x.points > 0 else '扣分'} {x.points:+g}:{x.item}" + (f"(依据:{x.basis})" if x.basis else "")
+            for x in r.adjustments]
+
+
+# ---------------------------------------------------------------- whole documents
+
+
+def score_document(a: Assessment, *, by: str = "all", detail: bool = False) -> Document:
+    """What `score` (and `show`) prints: ranks, optional details, the city, method and provisional notes."""
+    blocks: list[Block] = []
+    if by in ("district", "all"):
+        blocks.append(district_ranks(a))
+        if detail:
+            blocks += [unit_detail(d) for d in a.districts]
+    if by in ("department", "all"):
+        blocks.append(department_ranks(a))
+        if detail:
+            blocks += [unit_detail(d) for d in a.departments if d.indicators]
+    if by == "all":
+        blocks += [city_summary(a), city_targets(a)]
+        if detail:
+            blocks.append(unit_detail(a.city))
+    blocks.append(Text("notes", [method_line(a), *provisional_lines(a)]))
+    return Document("score", heading(a), meta=[f"输入:{a.input.names}"], blocks=blocks,
+                    messages=[*a.notes, *[f"{w.file} {w.cell}:{w.message}" for w in a.warnings]])
+
+
+def district_sections(a: Assessment) -> list[Block]:
+    """Each district's shortfalls, missing cells and 加减分, for the briefing reports."""
+    out: list[Block] = []
+    for d in a.districts:
+        head = f"{d.name}(总分 {d.score:.2f},第 {d.rank} 名,{d.grade}{',暂定' if d.provisional else ''})"
+        t = shortfalls(d, name=f"shortfalls:{d.name}")
+        t.title = f"{head}:{t.title}"
+        out.append(t)
+        lines = []
+        missing = [x for x in d.indicators if x.status == "missing"]
+        if missing:
+            lo, hi = d.score_range
+            lines.append(f"缺数据 {len(missing)} 项:{_names(missing, where=True)};补齐后总分可能在 {lo:.2f} 至 "
+                         f"{hi:.2f} 之间。")
+        lines += adjustment_lines(d)
+        if lines:
+            out.append(Text(f"notes:{d.name}", lines))
+    return out
+
+
+def total_chart(a: Assessment) -> Chart:
+    return Chart("total_chart", "县区总分", [d.name for d in a.districts], [d.score for d in a.districts])
+
+
+def category_profiles(a: Assessment) -> list[Chart]:
+    """Each district's categories as a share of their full points."""
+    return [Chart(f"profile:{d.name}", d.name, [c.name for c in a.categories],
+                  [d.categories[c.name].score if c.name in d.categories else None for c in a.categories],
+                  [d.categories[c.name].full if c.name in d.categories else c.full for c in a.categories])
+            for d in a.districts]
+
+
+def report_document(a: Assessment) -> Document:
+    """The briefing of md/html reports: provenance, ranks, city progress, shortfalls, warnings."""
+    blocks: list[Block] = [district_ranks(a), total_chart(a), *category_profiles(a), department_ranks(a),
+                           city_summary(a), city_targets(a)]
+    blocks += district_sections(a)
+    if a.warnings or a.notes:
+        blocks.append(Text("warnings", [*(w.message for w in a.warnings), *a.notes], title="注意"))
+    blocks.append(Text("precision", ["得分保留全部精度计算,表中显示为两位小数。"]))
+    return Document("report", heading(a), meta=provenance(a), blocks=blocks)
+
+
+def matrix(a: Assessment) -> Table:
+    """县区明细: indicator × district, each district's actual / target / score side by side."""
+    columns = [Column("id", "序号"), Column("category", "栏目"), Column("name", "主要指标"),
+               Column("unit", "计量单位"), Column("points", "分值", "value")]
+    for d in a.districts:
+        columns += [Column(f"{d.name}:actual", f"{d.name}·实绩", "value"),
+                    Column(f"{d.name}:target", f"{d.name}·目标", "value"),
+                    Column(f"{d.name}:score", f"{d.name}·得分", "score")]
+    t = Table("matrix", "县区指标明细", columns)
+    if not a.districts:
+        return t
+    per_unit = [d.indicators for d in a.districts]
+    for i, first in enumerate(per_unit[0]):
+        row: list[object] = [first.id, first.category, first.name, first.unit, first.points]
+        for k, results in enumerate(per_unit):
+            x = results[i]
+            col = 5 + 3 * k
+            if x.status == "not_applicable":
+                row += ["—", "—", None]
+                t.cell_marks.update({(len(t.rows), col + j): "na" for j in range(3)})
+                continue
+            actual: object = {"missing": "缺数据", "pending": "待评定"}.get(x.status, x.actual)
+            target = x.target
+            if isinstance(target, str):
+                target = target.removeprefix("完成").removesuffix("目标任务")
+            row += [actual, target, x.base + x.over]
+            if x.status in ("below", "missing"):
+                t.cell_marks[(len(t.rows), col)] = t.cell_marks[(len(t.rows), col + 2)] = x.status
+        t.add(row)
+    t.add(["", "", "总分(含加减分)", "", None, *[v for d in a.districts for v in (None, None, d.score)]], "total")
+    t.notes.append("红色 = 未达标,黄色 = 缺数据(按 0 分计,结果暂定),灰色 — = 该县区不考核此项;定性指标目标"
+                   "「省下达」「市下达」= 完成省(市)下达目标任务。")
+    return t
+
+
+def department_detail(a: Assessment) -> Table:
+    t = Table("department_detail", "部门指标明细", [
+        Column("department", "部门"), Column("rating", "评价", "value"), Column("total", "部门总分", "score"),
+        *_detail_columns(True)])
+    for d in a.departments:
+        head: list[object] = [d.name, d.rating if d.rating is not None else "缺评价", d.score]
+        if not d.indicators:
+            blank: list[object] = [None] * len(_detail_columns(True))
+            blank[2] = "(无牵头或配合指标,按评价计分)"
+            t.add([*head, *blank])
+            continue
+        for i, x in enumerate(d.indicators):
+            t.add([*(head if i == 0 else [None, None, None]), *_detail_row(x, True)], status_mark(x.status))
+    return t
+
+
+def city_detail(a: Assessment) -> Table:
+    t = indicator_detail(a.city.name, "全市进展(不参与排名)", [*a.city.indicators, *a.city.city_targets])
+    t.notes.append(city_summary(a).lines[0])
+    return t
+
+
+def about(a: Assessment, *, version: str, generated: str) -> Table:
+    """说明: the report, plan and input hashes, the method and every parameter."""
+    t = Table("about", "报告说明", [Column("item", "项目"), Column("value", "内容")])
+    t.add(["报告", heading(a)])
+    for line in provenance(a):
+        key, _, value = line.partition(":")
+        t.add([key, value])
+    for key, value in (("计划编号", a.plan.id), ("计划 sha256", a.plan.sha256),
+                       ("部门文件", a.plan.departments_path), ("部门文件 sha256", a.plan.departments_sha256),
+                       ("是否默认方法", "是" if a.method.default else "否")):
+        t.add([key, value])
+    params: list[tuple[str, object]] = []
+    _flatten("scoring", a.method.params.model_dump(mode="json"), params)
+    for name, setting in params:
+        t.add([f"参数 {name}", setting])
+    t.add(["工具版本", f"hz-assess {version}"])
+    t.add(["生成时间", generated])
+    t.add(["精度", "得分保留全部精度计算,总分按四舍五入保留两位小数公布;表中均为数值,不含公式"])
+    return t
+
+
+def _flatten(prefix: str, value: object, out: list[tuple[str, object]]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}", v, out)
+    elif isinstance(value, list):
+        items = [f"{v['name']} ≥ {v['min']:g}" if isinstance(v, dict) and {"name", "min"} <= set(v) else str(v)
+                 for v in value]
+        out.append((prefix, "、".join(items)))
+    else:
+        out.append((prefix, value))
+
+
+def targets_document(doc: Mapping[str, Any], duties: dict[str, str], *, full_duty: bool,
+                     show_departments: bool) -> Document:
+    """`targets`: the plan document (SPEC §5's `targets --format json`) as tables."""
+    plan = doc["plan"]
+    units = [str(u) for u in doc["units"]]
+    indicators = Table("indicators", "附件1 县区主要目标任务", [
+        Column("id", "序号"), Column("category", "栏目", narrow=False), Column("name", "主要指标"),
+        Column("unit", "单位", narrow=False), *[Column(f"target:{u}", u, "value") for u in units],
+        Column("points", "分值", "value", narrow=False), Column("rule", "规则", narrow=False)])
+    for i in doc["indicators"]:
+        indicators.add([i["id"], i["category"], i["name"], i["unit"], *[i["cells"][u] for u in units], i["points"],
+                        RULE_NAMES[i["rule"]]])
+    blocks: list[Block] = [indicators]
+    if doc["city_targets"]:
+        cts = Table("city_targets", "全市其他量化目标(计划第二、三部分)", [
+            Column("id", "编号"), Column("name", "目标"), Column("unit", "单位"), Column("target", "目标值", "value"),
+            Column("rule", "规则", narrow=False), Column("source", "出处", narrow=False)])
+        for c in doc["city_targets"]:
+            cts.add([c["id"], c["name"], c["unit"], c["target"], RULE_NAMES[c["rule"]], c["source"]])
+        blocks.append(cts)
+    if show_departments:
+        deps = Table("departments", "附件2 部门责任", [
+            Column("id", "序号"), Column("name", "责任部门"), Column("leads", "牵头"), Column("supports", "配合"),
+            Column("duty", "重点工作", narrow=False)])
+        for d in doc["departments"]:
+            duty = duties.get(d["name"], "")
+            deps.add([d["id"], d["name"], "、".join(d["leads"]) or "—", "、".join(d["supports"]) or "—",
+                      duty if full_duty or len(duty) <= 30 else duty[:30] + "…"])
+        blocks.append(deps)
+    return Document("targets", f"{plan['title']}({plan['doc_number']})", blocks=blocks)
+
+
+def findings_table(findings: Sequence[Finding]) -> Table:
+    """`check`: the plan's own inconsistencies."""
+    t = Table("findings", "计划自身的检查结果", [Column("code", "代码"), Column("indicator", "指标"),
+                                               Column("message", "说明")])
+    for f in findings:
+        t.add([f.code, f.indicator, f.message])
+    return t
+
+
+def find_unit(a: Assessment, name: str) -> RankedResult | CityResult | None:
+    """A district, department or the city of the assessment by its canonical name."""
+    if name == a.city.name:
+        return a.city
+    return a.district(name) or a.department(name)
+
+
+def find_indicator(r: RankedResult | CityResult, typed: str) -> IndicatorResult | None:
+    """An indicator or city target of a result by id as typed (full-width digits, leading zeros, case)."""
+    key = indicator_key(typed)
+    rows = r.indicators + (r.city_targets if isinstance(r, CityResult) else [])
+    return next((x for x in rows if indicator_key(x.id) == key), None)
+
+
+def indicator_key(text: str) -> str:
+    key = unicodedata.normalize("NFKC", text).strip().upper()
+    prefix = key.rstrip("0123456789")
+    digits = key[len(prefix):]
+    return prefix + (str(int(digits)) if digits else "")
+
+
+UnitKind = Literal["district", "department", "city"]
+
+
+def unit_kind(a: Assessment, r: RankedResult | CityResult) -> UnitKind:
+    if isinstance(r, CityResult):
+        return "city"
+    return "district" if isinstance(r, UnitResult) else "department"
