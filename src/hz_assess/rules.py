@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 RULE_NAMES = {"growth": "增幅类", "completion": "完成率类", "qualitative": "定性类"}
 
@@ -34,8 +34,8 @@ def pct(x: float) -> str:
 class Rule(Protocol):
     kind: ClassVar[str]
 
-    def score(self, actual: float | str, target: float | str, points: float) -> tuple[float, float]:
-        """(base, over) for one cell."""
+    def score(self, actual: Any, target: Any, points: float) -> tuple[float, float]:
+        """(base, over) for one cell: numbers for growth/completion, a level's name for qualitative."""
         ...
 
     def max_over(self, points: float) -> float:
@@ -66,11 +66,13 @@ class Growth:
     penalty_per_point: float
     kind: ClassVar[Literal["growth"]] = "growth"
 
-    def score(self, actual: float | str, target: float | str, points: float) -> tuple[float, float]:
-        a, t = float(actual), float(target)
-        if a >= t:
-            return points, points * min(self.bonus_per_point * (a - t), self.bonus_cap)
-        return points * max(0.0, 1.0 - self.penalty_per_point * (t - a)), 0.0
+    def score(self, actual: Any, target: Any, points: float) -> tuple[float, float]:
+        # the hot path: actual and target are numbers (the reader and the plan see to it)
+        if actual >= target:
+            rate = self.bonus_per_point * (actual - target)
+            return points, points * (rate if rate < self.bonus_cap else self.bonus_cap)
+        factor = 1.0 - self.penalty_per_point * (target - actual)
+        return (points * factor if factor > 0.0 else 0.0), 0.0
 
     def max_over(self, points: float) -> float:
         return points * self.bonus_cap
@@ -115,13 +117,13 @@ class Completion:
     zero_below: float
     kind: ClassVar[Literal["completion"]] = "completion"
 
-    def score(self, actual: float | str, target: float | str, points: float) -> tuple[float, float]:
-        a, t = float(actual), float(target)
-        if t == 0:
-            return (points, 0.0) if a >= 0 else (0.0, 0.0)
-        r = a / t
-        if r >= 1:
-            return points, points * min(self.bonus_per_ratio * (r - 1), self.bonus_cap)
+    def score(self, actual: Any, target: Any, points: float) -> tuple[float, float]:
+        if target == 0:
+            return (points, 0.0) if actual >= 0 else (0.0, 0.0)
+        r = actual / target
+        if r >= 1.0:
+            rate = self.bonus_per_ratio * (r - 1.0)
+            return points, points * (rate if rate < self.bonus_cap else self.bonus_cap)
         return (points * r, 0.0) if r >= self.zero_below else (0.0, 0.0)
 
     def max_over(self, points: float) -> float:
@@ -164,7 +166,7 @@ class Qualitative:
     levels: Mapping[str, float]
     kind: ClassVar[Literal["qualitative"]] = "qualitative"
 
-    def score(self, actual: float | str, target: float | str, points: float) -> tuple[float, float]:
+    def score(self, actual: Any, target: Any, points: float) -> tuple[float, float]:
         if not isinstance(actual, str) or actual not in self.levels:
             # the reader admits only the levels of the plan; anything else is a bug upstream
             raise ValueError(f"qualitative actual must be one of {list(self.levels)}, got {actual!r}")

@@ -45,7 +45,7 @@ from hz_assess.models import (
     TargetCell,
     UnitResult,
 )
-from hz_assess.plan import check_plan, indicator_params, method_changes
+from hz_assess.plan import Finding, check_plan, indicator_params, method_changes
 from hz_assess.rules import AnyRule, make_rule
 
 MET: Status = "met"
@@ -53,6 +53,7 @@ BELOW: Status = "below"
 MISSING: Status = "missing"
 NOT_APPLICABLE: Status = "not_applicable"
 PENDING: Status = "pending"
+NOTHING = (0.0, 0.0)  # the (base, over) of a row that is not scored
 CITY_TARGETS_CATEGORY = "全市其他目标"
 
 
@@ -98,96 +99,125 @@ class Row:
 
 @dataclass(slots=True)
 class Numbers:
-    """One unit's scores on a list of rows: per row base, over and status, and the weighted sums."""
+    """One unit's scores on a group's rows: per row base, over and status, and the weighted sums."""
 
-    base: list[float]
-    over: list[float]
+    parts: list[tuple[float, float]]  # per row: (base, over)
     status: list[Status]
     points: float = 0.0  # Σ W·weight over the rows that count (not n/a, not pending)
     base_sum: float = 0.0  # Σ base·weight
     over_sum: float = 0.0  # Σ over·weight
     room: float = 0.0  # Σ (W + max over)·weight of the missing rows: what they could still add
+    missing: int = 0
     category_base: list[float] = field(default_factory=list)  # Σ (base + over)·weight per category (v1)
     category_points: list[float] = field(default_factory=list)  # Σ W·weight per category, counted rows
 
 
-def score_cells(rows: Sequence[Row], u: int, cells: Mapping[str, Cell], n_categories: int) -> Numbers:
-    """Score unit `u` on `rows` with its `cells` (indicator id -> Cell)."""
-    base: list[float] = []
-    over: list[float] = []
+class Group:
+    """The rows a set of units is scored on, prepared once so the per-cell loop looks nothing up."""
+
+    __slots__ = ("category_full", "category_weighted", "compiled", "n_categories", "rows", "veto")
+
+    def __init__(self, rows: list[Row], n_categories: int, veto: Iterable[str] = ()) -> None:
+        self.rows = rows
+        self.n_categories = max(n_categories, 1 + max((r.category_index for r in rows), default=0))
+        self.compiled = [(r.id, r.targets, r.pending, r.points, r.weight, r.category_index, r.rule.score,
+                          r.max_over) for r in rows]
+        vetoing = set(veto)
+        self.veto = [i for i, r in enumerate(rows) if r.id in vetoing]
+        self.category_full = [0.0] * self.n_categories
+        self.category_weighted = [0.0] * self.n_categories
+        for r in rows:
+            self.category_full[r.category_index] += r.points
+            self.category_weighted[r.category_index] += r.points * r.weight
+
+
+def score_cells(group: Group, u: int, cells: Mapping[str, Cell]) -> Numbers:
+    """Score unit `u` of `group` with its `cells` (indicator id -> Cell): the numeric core.
+
+    Per category only the scores are summed here; a category's points are its full points
+    unless some row did not count, and only then are they summed (a second, rare pass).
+    """
+    parts: list[tuple[float, float]] = []
     status: list[Status] = []
-    add_base, add_over, add_status = base.append, over.append, status.append
-    cat_score = [0.0] * n_categories
-    cat_points = [0.0] * n_categories
+    add_part, add_status = parts.append, status.append
+    cat_score = [0.0] * group.n_categories
     points = base_sum = over_sum = room = 0.0
-    for row in rows:
-        target = row.targets[u]
-        if target is None:
-            add_base(0.0)
-            add_over(0.0)
-            add_status(NOT_APPLICABLE)
+    missing = skipped = 0
+    get = cells.get
+    for row_id, targets, pending, w, k, cat, score_fn, max_over in group.compiled:
+        target = targets[u]
+        if target is None or pending:
+            skipped += 1
+            add_part(NOTHING)
+            add_status(NOT_APPLICABLE if target is None else PENDING)
             continue
-        if row.pending:
-            add_base(0.0)
-            add_over(0.0)
-            add_status(PENDING)
-            continue
-        w, k = row.points, row.weight
         points += w * k
-        cat_points[row.category_index] += w * k
-        cell = cells.get(row.id)
+        cell = get(row_id)
         actual = None if cell is None else cell.value
         if actual is None:
-            room += (w + row.max_over) * k
-            add_base(0.0)
-            add_over(0.0)
+            room += (w + max_over) * k
+            missing += 1
+            add_part(NOTHING)
             add_status(MISSING)
             continue
-        b, o = row.rule.score(actual, target, w)
+        part = score_fn(actual, target, w)
+        b, o = part
         base_sum += b * k
         over_sum += o * k
-        cat_score[row.category_index] += (b + o) * k
-        add_base(b)
-        add_over(o)
+        cat_score[cat] += (b + o) * k
+        add_part(part)
         add_status(MET if b >= w else BELOW)
-    return Numbers(base, over, status, points, base_sum, over_sum, room, cat_score, cat_points)
+    if skipped:
+        cat_points = [0.0] * group.n_categories
+        for (_, _, _, w, k, cat, _, _), st in zip(group.compiled, status, strict=True):
+            if st != NOT_APPLICABLE and st != PENDING:
+                cat_points[cat] += w * k
+    else:
+        cat_points = group.category_weighted
+    return Numbers(parts, status, points, base_sum, over_sum, room, missing, cat_score, cat_points)
 
 
 # ---------------------------------------------------------------- rows from the plan
 
 
-def _rule(plan: Plan, item: Indicator | CityTarget) -> AnyRule:
-    if item.rule == "qualitative":
-        return make_rule("qualitative", plan.scoring.qualitative.levels)
-    return make_rule(item.rule, indicator_params(plan, item))
+class Rules:
+    """Each indicator's and city target's rule, built once per scoring."""
+
+    def __init__(self, plan: Plan) -> None:
+        self._rules: dict[str, AnyRule] = {}
+        items: list[Indicator | CityTarget] = [*plan.indicators, *plan.city_targets]
+        for item in items:
+            params = plan.scoring.qualitative.levels if item.rule == "qualitative" else indicator_params(plan, item)
+            self._rules[item.id] = make_rule(item.rule, params)
+
+    def __getitem__(self, item_id: str) -> AnyRule:
+        return self._rules[item_id]
 
 
-def _period_target(cell: TargetCell, accumulates: bool, quarter: int | None) -> TargetCell:
-    if quarter is not None and accumulates and isinstance(cell, int | float):
-        return float(cell) * quarter / 4
-    return cell
+def _period_targets(annual: list[TargetCell], accumulates: bool, quarter: int | None) -> list[TargetCell]:
+    """Flows are compared with the time share of the annual target (时间进度); the rest as printed."""
+    if quarter is None or not accumulates:
+        return annual
+    return [float(t) * quarter / 4 if isinstance(t, int | float) else t for t in annual]
 
 
-def _applicable(cell: TargetCell) -> TargetCell:
-    return None if cell == NO_BREAKDOWN else cell
-
-
-def indicator_rows(plan: Plan, units: Sequence[str], quarter: int | None) -> list[Row]:
-    """The rows of 附件1 for `units`, with each unit's target for the period."""
+def indicator_rows(plan: Plan, rules: Rules, units: Sequence[str], quarter: int | None) -> list[Row]:
+    """The rows of 附件1 for `units`, with each unit's target for the period (None: not assessed)."""
     cats = {c.name: i for i, c in enumerate(plan.categories)}
     rows = []
     for ind in plan.indicators:
-        annual = [_applicable(ind.target(u)) for u in units]
+        get = ind.targets.get
+        annual: list[TargetCell] = [None if (t := get(u)) == NO_BREAKDOWN else t for u in units]
         rows.append(Row(
-            id=ind.id, name=ind.name, unit=ind.display_unit, category=ind.category, rule=_rule(plan, ind),
-            points=ind.points, targets=[_period_target(t, ind.accumulates, quarter) for t in annual],
-            annual=annual, pending=quarter is not None and ind.rule == "qualitative", decline=ind.decline,
+            id=ind.id, name=ind.name, unit=ind.display_unit, category=ind.category, rule=rules[ind.id],
+            points=ind.points, targets=_period_targets(annual, ind.accumulates, quarter), annual=annual,
+            pending=quarter is not None and ind.rule == "qualitative", decline=ind.decline,
             category_index=cats.get(ind.category, 0),
         ))
     return rows
 
 
-def city_target_rows(plan: Plan, quarter: int | None, *, weight: float = 1.0, role: Role = "",
+def city_target_rows(plan: Plan, rules: Rules, quarter: int | None, *, weight: float = 1.0, role: Role = "",
                      only: Iterable[str] | None = None) -> list[Row]:
     """The further city targets (C01…) as rows of the city, each worth its points (default 2)."""
     wanted = set(only) if only is not None else None
@@ -195,19 +225,19 @@ def city_target_rows(plan: Plan, quarter: int | None, *, weight: float = 1.0, ro
     for ct in plan.city_targets:
         if wanted is not None and ct.id not in wanted:
             continue
-        points = ct.points or plan.scoring.departments.city_target_points
         rows.append(Row(
-            id=ct.id, name=ct.name, unit=ct.unit, category=CITY_TARGETS_CATEGORY, rule=_rule(plan, ct),
-            points=points, targets=[_period_target(ct.target, ct.accumulates, quarter)], annual=[ct.target],
-            weight=weight, role=role, decline=ct.decline,
+            id=ct.id, name=ct.name, unit=ct.unit, category=CITY_TARGETS_CATEGORY, rule=rules[ct.id],
+            points=ct.points or plan.scoring.departments.city_target_points,
+            targets=_period_targets([ct.target], ct.accumulates, quarter), annual=[ct.target], weight=weight,
+            role=role, decline=ct.decline, category_index=len(plan.categories),
         ))
     return rows
 
 
-def department_rows(plan: Plan, dep: Department, quarter: int | None) -> list[Row]:
+def department_rows(plan: Plan, rules: Rules, city_rows: Mapping[str, Row], dep: Department,
+                    quarter: int | None) -> list[Row]:
     """A department's led rows (weight 1) then supported rows (support factor), at city level."""
     dp = plan.scoring.departments
-    city_rows = {r.id: r for r in indicator_rows(plan, [plan.city], quarter)}
     out: list[Row] = []
     roles: tuple[tuple[Role, list[str], float], ...] = (("lead", dep.leads, 1.0),
                                                        ("support", dep.supports, dp.support_factor))
@@ -221,7 +251,7 @@ def department_rows(plan: Plan, dep: Department, quarter: int | None) -> list[Ro
                     pending=row.pending, decline=row.decline, category_index=row.category_index,
                 ))
             else:
-                out += city_target_rows(plan, quarter, weight=weight, role=role, only=[ref])
+                out += city_target_rows(plan, rules, quarter, weight=weight, role=role, only=[ref])
     return out
 
 
@@ -239,11 +269,11 @@ def _gap_unit(row: Row) -> str:
     return {"growth": "个百分点", "qualitative": ""}.get(row.rule.kind, row.unit)
 
 
-def indicator_results(rows: Sequence[Row], u: int, nums: Numbers, cells: Mapping[str, Cell], file: str,
+def indicator_results(group: Group, u: int, nums: Numbers, cells: Mapping[str, Cell], file: str,
                       scale: float) -> list[IndicatorResult]:
     """One IndicatorResult per row: the numbers of the core, with what they mean."""
     out = []
-    for row, b, o, st in zip(rows, nums.base, nums.over, nums.status, strict=True):
+    for row, (b, o), st in zip(group.rows, nums.parts, nums.status, strict=True):
         cell = cells.get(row.id)
         actual = None if cell is None else cell.value
         target = row.targets[u]
@@ -271,54 +301,58 @@ def _adjustments(items: Iterable[Adjustment], scoring: ScoringParams) -> tuple[f
     return min(plus, scoring.bonus_cap), min(minus, scoring.deduction_cap)
 
 
-def _missing(rows: Sequence[Row], nums: Numbers, cells: Mapping[str, Cell], unit: str) -> list[str]:
+def _missing(group: Group, nums: Numbers, cells: Mapping[str, Cell], unit: str) -> list[str]:
+    """The cells a unit still owes, as 'sheet!cell(name)'."""
+    if not nums.missing:
+        return []
     out = []
-    for row, st in zip(rows, nums.status, strict=True):
+    for row, st in zip(group.rows, nums.status, strict=True):
         if st == MISSING:
             cell = cells.get(row.id)
             out.append(f"{cell.where if cell is not None and cell.where else unit + ' ' + row.id}({row.name})")
     return out
 
 
-def _categories(plan: Plan, rows: Sequence[Row], nums: Numbers) -> dict[str, CategoryScore]:
+def _categories(plan: Plan, group: Group, nums: Numbers) -> dict[str, dict[str, float]]:
     """Each category's score scaled to its full points (v1): full × Σ_c score / Σ_c W of counted rows."""
-    full = [0.0] * len(plan.categories)
-    for row in rows:
-        full[row.category_index] += row.points
     out = {}
     for i, cat in enumerate(plan.categories):
         if nums.category_points[i] > 0:
-            out[cat.name] = CategoryScore(score=full[i] * nums.category_base[i] / nums.category_points[i],
-                                          full=full[i])
+            full = group.category_full[i]
+            out[cat.name] = {"score": full * nums.category_base[i] / nums.category_points[i], "full": full}
     return out
 
 
-def _district(plan: Plan, rows: Sequence[Row], u: int, unit: str, actuals: Actuals, file: str,
+def _vetoes(plan: Plan, group: Group, nums: Numbers, cells: Mapping[str, Cell]) -> list[str]:
+    """Why a unit is barred from the top grade: a veto row judged 未完成."""
+    out = []
+    for i in group.veto:
+        row = group.rows[i]
+        cell = cells.get(row.id)
+        if nums.status[i] in (MET, BELOW) and cell is not None and cell.value == plan.scoring.veto_level:
+            out.append(f"第{row.id}项「{row.name}」评定为{plan.scoring.veto_level}")
+    return out
+
+
+def _district(plan: Plan, group: Group, u: int, unit: str, actuals: Actuals, file: str,
               adjustments: Sequence[Adjustment]) -> UnitResult:
     cells = actuals.units.get(unit, {})
-    nums = score_cells(rows, u, cells, len(plan.categories))
+    nums = score_cells(group, u, cells)
     scale = 100.0 / nums.points if nums.points else 0.0
     bonus, deductions = _adjustments(adjustments, plan.scoring)
     exact = (nums.base_sum + nums.over_sum) * scale + bonus - deductions
-    missing = _missing(rows, nums, cells, unit)
-    vetoed = [f"第{row.id}项「{row.name}」评定为{plan.scoring.veto_level}"
-              for row, st in zip(rows, nums.status, strict=True)
-              if st in (MET, BELOW) and _is_veto(plan, row.id)
-              and (c := cells.get(row.id)) is not None and c.value == plan.scoring.veto_level]
-    result = UnitResult(
-        rank=None, name=unit, score=published(exact), score_exact=exact, base=nums.base_sum * scale,
-        over=nums.over_sum * scale, bonus=bonus, deductions=deductions, grade="", provisional=bool(missing),
-        score_range=(exact, exact + nums.room * scale), vetoed=bool(vetoed), veto_reasons=vetoed,
-        categories=_categories(plan, rows, nums), adjustments=list(adjustments), missing=missing,
-        sources=[file] if file and cells else [], scale=scale,
-    )
-    result.defer_indicators(lambda: indicator_results(rows, u, nums, cells, file, scale))
+    missing = _missing(group, nums, cells, unit)
+    vetoed = _vetoes(plan, group, nums, cells)
+    # validated from plain data in one pass (several times faster than keyword construction)
+    result = UnitResult.model_validate({
+        "rank": None, "name": unit, "score": published(exact), "score_exact": exact, "base": nums.base_sum * scale,
+        "over": nums.over_sum * scale, "bonus": bonus, "deductions": deductions, "grade": "",
+        "provisional": bool(missing), "score_range": (exact, exact + nums.room * scale), "vetoed": bool(vetoed),
+        "veto_reasons": vetoed, "categories": _categories(plan, group, nums), "adjustments": list(adjustments),
+        "missing": missing, "sources": [file] if file and cells else [], "scale": scale,
+    })
+    result.defer_indicators(lambda: indicator_results(group, u, nums, cells, file, scale))
     return result
-
-
-def _is_veto(plan: Plan, ind_id: str) -> bool:
-    ind = plan.indicator(ind_id)
-    return ind is not None and ind.veto
 
 
 def _rating_factor(plan: Plan, cell: Cell | None) -> float | None:
@@ -333,14 +367,12 @@ def _rating_factor(plan: Plan, cell: Cell | None) -> float | None:
     return cell.value / 100
 
 
-def _department(plan: Plan, dep: Department, quarter: int | None, actuals: Actuals, file: str,
+def _department(plan: Plan, group: Group, dep: Department, actuals: Actuals, file: str,
                 adjustments: Sequence[Adjustment]) -> DepartmentResult:
     """60 × scaled score of led (and, at the support factor, supported) rows + 40 × rating factor (v1)."""
     dp = plan.scoring.departments
-    rows = department_rows(plan, dep, quarter)
-    city_cells = actuals.units.get(plan.city, {})
-    cells = {**city_cells, **actuals.city_targets}
-    nums = score_cells(rows, 0, cells, len(plan.categories))
+    cells = {**actuals.units.get(plan.city, {}), **actuals.city_targets}
+    nums = score_cells(group, 0, cells)
     rating_cell = actuals.ratings.get(dep.name)
     factor = _rating_factor(plan, rating_cell)
     best = max(dp.ratings.values())
@@ -356,11 +388,11 @@ def _department(plan: Plan, dep: Department, quarter: int | None, actuals: Actua
         rating_room = full * best if factor is None else 0.0
     bonus, deductions = _adjustments(adjustments, plan.scoring)
     exact = (part or 0.0) + rating_part + bonus - deductions
-    missing = _missing(rows, nums, cells, dep.name)
+    missing = _missing(group, nums, cells, dep.name)
     if factor is None:
         where = rating_cell.where if rating_cell is not None and rating_cell.where else "部门评价"
         missing.append(f"{where}({dep.name} 的评价)")
-    used = [r.id for r in rows if r.id in cells]
+    used = any(r.id in cells for r in group.rows)
     result = DepartmentResult(
         rank=None, name=dep.name, score=published(exact), score_exact=exact, base=(nums.base_sum * scale),
         over=nums.over_sum * scale, bonus=bonus, deductions=deductions, grade="", provisional=bool(missing),
@@ -370,28 +402,26 @@ def _department(plan: Plan, dep: Department, quarter: int | None, actuals: Actua
         rating_source=_source(file, rating_cell), rating_factor=factor, indicator_part=part,
         rating_part=rating_part,
     )
-    result.defer_indicators(lambda: indicator_results(rows, 0, nums, cells, file, scale))
+    result.defer_indicators(lambda: indicator_results(group, 0, nums, cells, file, scale))
     return result
 
 
-def _city(plan: Plan, quarter: int | None, actuals: Actuals, file: str) -> CityResult:
-    rows = indicator_rows(plan, [plan.city], quarter)
+def _city(plan: Plan, group: Group, targets: Group, actuals: Actuals, file: str) -> CityResult:
     cells = actuals.units.get(plan.city, {})
-    nums = score_cells(rows, 0, cells, len(plan.categories))
+    nums = score_cells(group, 0, cells)
     scale = 100.0 / nums.points if nums.points else 0.0
     exact = (nums.base_sum + nums.over_sum) * scale
-    targets = city_target_rows(plan, quarter)
-    t_nums = score_cells(targets, 0, actuals.city_targets, len(plan.categories))
-    missing = _missing(rows, nums, cells, plan.city) + _missing(targets, t_nums, actuals.city_targets, plan.city)
+    t_nums = score_cells(targets, 0, actuals.city_targets)
+    missing = _missing(group, nums, cells, plan.city) + _missing(targets, t_nums, actuals.city_targets, plan.city)
     result = CityResult(
         name=plan.city, score=published(exact), score_exact=exact, base=nums.base_sum * scale,
         over=nums.over_sum * scale, provisional=bool(missing), score_range=(exact, exact + nums.room * scale),
-        categories=_categories(plan, rows, nums),
+        categories={k: CategoryScore(**v) for k, v in _categories(plan, group, nums).items()},
         # the further targets are a progress report beside the 附件1 score: they add nothing to it
         city_targets=indicator_results(targets, 0, t_nums, actuals.city_targets, file, 0.0),
         missing=missing, sources=[file] if file and (cells or actuals.city_targets) else [], scale=scale,
     )
-    result.defer_indicators(lambda: indicator_results(rows, 0, nums, cells, file, scale))
+    result.defer_indicators(lambda: indicator_results(group, 0, nums, cells, file, scale))
     return result
 
 
@@ -453,6 +483,22 @@ def _rule_specs(plan: Plan) -> dict[str, RuleSpec]:
     return out
 
 
+_FINDINGS: dict[int, tuple[Plan, list[Finding]]] = {}
+
+
+def plan_findings(plan: Plan) -> list[Finding]:
+    """The plan's own inconsistencies, worked out once per Plan (they cost as much as the scoring).
+
+    Keyed by identity; the cache holds the plan itself, so an id cannot be reused while cached.
+    """
+    hit = _FINDINGS.get(id(plan))
+    if hit is None or hit[0] is not plan:
+        if len(_FINDINGS) >= 8:
+            _FINDINGS.clear()
+        hit = _FINDINGS[id(plan)] = (plan, check_plan(plan))
+    return list(hit[1])
+
+
 def method_info(plan: Plan, period: str) -> MethodInfo:
     changes = method_changes(plan)
     notes = []
@@ -481,18 +527,26 @@ def score(plan: Plan, actuals: Actuals, warnings: Sequence[DataWarning] = ()) ->
     quarter = quarter_of(actuals.period)
     file = Path(actuals.path).name if actuals.path else ""
     adjustments = _by_subject(actuals.adjustments)
-    rows = indicator_rows(plan, plan.districts, quarter)
+    rules = Rules(plan)
+    n_categories = len(plan.categories) + 1  # the last one holds the city targets
+    veto = [i.id for i in plan.indicators if i.veto]
+    names = plan.districts
+    group = Group(indicator_rows(plan, rules, names, quarter), n_categories, veto)
     districts: list[RankedResult] = [
-        _district(plan, rows, u, unit, actuals, file, adjustments.get(unit, []))
-        for u, unit in enumerate(plan.districts)
+        _district(plan, group, u, unit, actuals, file, adjustments.get(unit, [])) for u, unit in enumerate(names)
     ]
+    city_rows = indicator_rows(plan, rules, [plan.city], quarter)
+    by_id = {r.id: r for r in city_rows}
     departments: list[RankedResult] = [
-        _department(plan, dep, quarter, actuals, file, adjustments.get(dep.name, [])) for dep in plan.departments
+        _department(plan, Group(department_rows(plan, rules, by_id, dep, quarter), n_categories), dep, actuals,
+                    file, adjustments.get(dep.name, []))
+        for dep in plan.departments
     ]
     rank_and_grade(districts, plan.scoring)
     rank_and_grade(departments, plan.scoring)
-    city = _city(plan, quarter, actuals, file)
-    notes = [f"计划自身:{f.message}" for f in check_plan(plan)]
+    city = _city(plan, Group(city_rows, n_categories), Group(city_target_rows(plan, rules, quarter), n_categories),
+                 actuals, file)
+    notes = [f"计划自身:{f.message}" for f in plan_findings(plan)]
     for r in [*districts, *departments]:
         if r.missing:
             notes.append(f"{r.name} 有 {len(r.missing)} 项缺数据,结果为暂定:{'、'.join(r.missing)}")
