@@ -12,6 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from hz_assess.labels import RULE_NAMES
 from hz_assess.models import Assessment, DepartmentResult, IndicatorResult, Plan, UnitResult
 from hz_assess.scoring import GapReport
 from hz_assess.tables import STATUS_TEXT, cell_text, department_rows, district_rows, indicator_rows, s2
@@ -43,7 +44,7 @@ def targets_rows(doc: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     headers = ["序号", "栏目", "主要指标", "单位", *units, "分值", "规则"]
     rows = [
         [i["id"], i["category"], i["name"], i["unit"], *[i["cells"][u] for u in units],
-         i["points"], i["rule"]]
+         i["points"], RULE_NAMES[i["rule"]]]
         for i in doc["indicators"]
     ]
     return headers, rows
@@ -60,7 +61,7 @@ def print_targets(plan: Plan, doc: dict[str, Any], unit: str | None, dep: str | 
         out.print(table(
             "全市其他量化目标(计划第二、三部分)",
             ["编号", "目标", "单位", "目标值", "规则", "出处"],
-            [[c["id"], c["name"], c["unit"], c["target"], c["rule"], c["source"]]
+            [[c["id"], c["name"], c["unit"], c["target"], RULE_NAMES[c["rule"]], c["source"]]
              for c in doc["city_targets"]],
         ))
     if dep or not unit:

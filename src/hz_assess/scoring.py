@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from hz_assess.labels import RULE_NAMES
 from hz_assess.models import (
     Actuals,
     Adjustment,
@@ -31,8 +32,6 @@ from hz_assess.models import (
     UnitResult,
 )
 from hz_assess.plan import check_plan, indicator_params, method_changes
-
-RULE_NAMES = {"growth": "增幅类", "completion": "完成率类", "qualitative": "定性类"}
 
 
 def n(x: float) -> str:
