@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
 
 from hz_assess import __version__
+from hz_assess.clizh import ZhGroup, ZhTyper
 from hz_assess.errors import HzError, Problem, UsageError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_BUG = 0, 1, 2, 3
@@ -30,7 +30,7 @@ def _say(text: str, *, red: bool = False) -> None:
     typer.echo(typer.style(text, fg="red") if colour else text, err=True)
 
 
-class _Boundary(TyperGroup):
+class _Boundary(ZhGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -52,7 +52,7 @@ class _Boundary(TyperGroup):
             ctx.exit(EXIT_BUG)
 
 
-app = typer.Typer(
+app = ZhTyper(
     cls=_Boundary,
     name="hz-assess",
     help="湖州市2017年工业强市建设考核计算工具(湖政办发〔2017〕13号)。",
@@ -188,7 +188,7 @@ class By(StrEnum):
     all = "all"
 
 
-ActualsArg = Annotated[Path, typer.Argument(help="填好的实绩工作簿(.xlsx)。", show_default=False)]
+ActualsArg = Annotated[Path, typer.Argument(metavar="实绩.xlsx", help="填好的实绩工作簿(.xlsx)。", show_default=False)]
 DistrictOpt = Annotated[str | None, typer.Option("--district", "-d", help="县区名称(可用简称,如 长兴)。")]
 DepartmentOpt = Annotated[str | None, typer.Option("--department", help="部门名称(可用简称,如 经信委)。")]
 
@@ -280,7 +280,8 @@ def _one_unit(plan: Any, district: str | None, department: str | None) -> tuple[
 def gaps(
     actuals: Annotated[
         Path | None,
-        typer.Argument(help="填好的实绩工作簿(.xlsx);省略时用考核台账中最新的结果。", show_default=False),
+        typer.Argument(metavar="实绩.xlsx", help="填好的实绩工作簿(.xlsx);省略时用考核台账中最新的结果。",
+                       show_default=False),
     ] = None,
     district: DistrictOpt = None,
     department: DepartmentOpt = None,
@@ -374,7 +375,8 @@ class CheckFormat(StrEnum):
 
 @app.command()
 def template(
-    out: Annotated[Path, typer.Argument(help="要生成的实绩填报工作簿(.xlsx)。", show_default=False)],
+    out: Annotated[Path, typer.Argument(metavar="输出.xlsx", help="要生成的实绩填报工作簿(.xlsx)。",
+                                        show_default=False)],
     period: Annotated[str, typer.Option("--period", help="期别:2017(全年,默认)或 2017Q1…2017Q4。")] = "2017",
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。")] = False,
     targets: TargetsOpt = None,
@@ -444,7 +446,7 @@ def history(fmt: FormatOpt = Format.table) -> None:
 
 @app.command()
 def show(
-    run: Annotated[int, typer.Argument(help="记录编号(见 hz-assess history)。", show_default=False)],
+    run: Annotated[int, typer.Argument(metavar="编号", help="记录编号(见 hz-assess history)。", show_default=False)],
     detail: Annotated[bool, typer.Option("--detail", help="同时列出每项指标的目标、实绩和得分。")] = False,
     by: Annotated[By, typer.Option("--by", help="显示哪些排名:district / department / all(默认)。")] = By.all,
     fmt: FormatOpt = Format.table,
