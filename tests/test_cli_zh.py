@@ -9,6 +9,7 @@ import io
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -86,6 +87,38 @@ def test_option_help_marks_default_and_required_in_chinese() -> None:
     assert re.search(r"-i, --indicator <文本> +指标序号.*\[必填\]", out)
     assert re.search(r"\[默认: table\]", out)
     assert re.search(r"^  实绩.xlsx +填好的实绩工作簿\(\.xlsx\)。  \[必填\]$", out, re.M)
+
+
+def _examples(help_text: str) -> list[str]:
+    lines = help_text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("示例"))
+    out = []
+    for line in lines[start + 1:]:
+        if not line.strip():
+            break
+        out.append(line.strip())
+    return out
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_shows_examples_that_parse(name: str) -> None:
+    # at the narrowest help width, so the examples must have escaped rewrapping
+    _, out, _ = run([name, "-h"], terminal_width=50)
+    examples = _examples(out)
+    assert 1 <= len(examples) <= 2
+    for example in examples:
+        words = shlex.split(example.partition(" > ")[0])
+        assert words[:2] == ["hz-assess", name], example
+        root = GROUP.make_context("hz-assess", [name])
+        command = GROUP.get_command(root, name)
+        assert command is not None
+        command.make_context(name, words[2:], parent=root)  # raises if the example is not a valid call
+
+
+def test_app_help_shows_the_workflow_examples() -> None:
+    _, out, _ = run(["-h"], terminal_width=50)
+    assert _examples(out) == [
+        "hz-assess template 实绩.xlsx", "hz-assess validate 实绩.xlsx", "hz-assess score 实绩.xlsx --detail"]
 
 
 # ---------------------------------------------------------------- usage errors
