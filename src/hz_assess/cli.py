@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
 
 from hz_assess import __version__
+from hz_assess.clizh import ZhGroup, ZhTyper
 from hz_assess.errors import HzError, Problem, UsageError
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def _debugging(ctx: Any) -> bool:
     return bool(ctx.meta.get("hz_debug")) or bool(os.environ.get("HZ_ASSESS_DEBUG"))
 
 
-class _Boundary(TyperGroup):
+class _Boundary(ZhGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -64,10 +64,12 @@ class _Boundary(TyperGroup):
             ctx.exit(EXIT_BUG)
 
 
-app = typer.Typer(
+app = ZhTyper(
     cls=_Boundary,
     name="hz-assess",
-    help="湖州市2017年工业强市建设考核计算工具(湖政办发〔2017〕13号)。",
+    help="湖州市2017年工业强市建设考核计算工具(湖政办发〔2017〕13号)。\n\n"
+    "\b\n示例(生成填报表、检查、计算):\n  hz-assess template 实绩.xlsx\n"
+    "  hz-assess validate 实绩.xlsx\n  hz-assess score 实绩.xlsx --detail",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -155,7 +157,13 @@ def targets(
     departments: DepartmentsOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """列出计划的目标任务(附件1、全市其他目标、部门责任)。"""
+    """列出计划的目标任务(附件1、全市其他目标、部门责任)。
+
+    \b
+    示例:
+      hz-assess targets --district 长兴
+      hz-assess targets --department 经信委 --format md
+    """
     from hz_assess.plan import plan_document, resolve_department, resolve_unit
     from hz_assess.views import targets_document
 
@@ -173,7 +181,13 @@ def check(
     departments: DepartmentsOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """检查计划自身是否一致(县区目标合计、分值合计、部门对应关系)。有问题时退出码为 1。"""
+    """检查计划自身是否一致(县区目标合计、分值合计、部门对应关系)。有问题时退出码为 1。
+
+    \b
+    示例:
+      hz-assess check
+      hz-assess check --targets 修订计划.yaml
+    """
     from hz_assess.plan import check_plan
     from hz_assess.views import findings_table
 
@@ -197,7 +211,7 @@ class By(StrEnum):
     all = "all"
 
 
-ActualsArg = Annotated[Path, typer.Argument(help="填好的实绩工作簿(.xlsx)。", show_default=False)]
+ActualsArg = Annotated[Path, typer.Argument(metavar="实绩.xlsx", help="填好的实绩工作簿(.xlsx)。", show_default=False)]
 DistrictOpt = Annotated[str | None, typer.Option("--district", "-d", help="县区名称(可用简称,如 长兴)。")]
 DepartmentOpt = Annotated[str | None, typer.Option("--department", help="部门名称(可用简称,如 经信委)。")]
 ByOpt = Annotated[By, typer.Option("--by", help="显示哪些排名:district / department / all(默认)。")]
@@ -239,7 +253,13 @@ def score_cmd(
     fmt: FormatOpt = Format.table,
     no_record: Annotated[bool, typer.Option("--no-record", help="不记入考核台账(试算时用)。")] = False,
 ) -> None:
-    """计算县区和部门的得分、排名和等次,以及全市进展。"""
+    """计算县区和部门的得分、排名和等次,以及全市进展。
+
+    \b
+    示例:
+      hz-assess score 实绩.xlsx --detail
+      hz-assess score 实绩.xlsx --format json --no-record > 结果.json
+    """
     data, a = _read_and_score(_load(targets, departments), actuals)
     if not no_record:
         # recorded before printing: a reader that stops early (`| head`) must not lose the record
@@ -271,7 +291,8 @@ def _unit_result(a: Assessment, name: str) -> RankedResult | CityResult:
 def gaps(
     actuals: Annotated[
         Path | None,
-        typer.Argument(help="填好的实绩工作簿(.xlsx);省略时用考核台账中最新的结果。", show_default=False),
+        typer.Argument(metavar="实绩.xlsx", help="填好的实绩工作簿(.xlsx);省略时用考核台账中最新的结果。",
+                       show_default=False),
     ] = None,
     district: DistrictOpt = None,
     department: DepartmentOpt = None,
@@ -279,7 +300,13 @@ def gaps(
     departments: DepartmentsOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """列出一个县区或部门未达标的指标(按失分排序),以及已达标、缺数据、不考核的指标。"""
+    """列出一个县区或部门未达标的指标(按失分排序),以及已达标、缺数据、不考核的指标。
+
+    \b
+    示例:
+      hz-assess gaps --district 长兴
+      hz-assess gaps 实绩.xlsx --department 经信委
+    """
     from hz_assess.views import gaps_document, unit_kind
 
     plan = _load(targets, departments)
@@ -310,7 +337,12 @@ def explain(
     departments: DepartmentsOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """逐步说明一个县区(或部门)某项指标的得分是怎样算出来的。"""
+    """逐步说明一个县区(或部门)某项指标的得分是怎样算出来的。
+
+    \b
+    示例:
+      hz-assess explain 实绩.xlsx --district 南浔 --indicator 4
+    """
     from hz_assess.views import explain_document, find_indicator
 
     plan = _load(targets, departments)
@@ -333,13 +365,20 @@ class CheckFormat(StrEnum):
 
 @app.command()
 def template(
-    out: Annotated[Path, typer.Argument(help="要生成的实绩填报工作簿(.xlsx)。", show_default=False)],
+    out: Annotated[Path, typer.Argument(metavar="输出.xlsx", help="要生成的实绩填报工作簿(.xlsx)。",
+                                        show_default=False)],
     period: Annotated[str, typer.Option("--period", help="期别:2017(全年,默认)或 2017Q1…2017Q4。")] = "2017",
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。")] = False,
     targets: TargetsOpt = None,
     departments: DepartmentsOpt = None,
 ) -> None:
-    """生成实绩填报工作簿(县区实绩、全市目标、部门评价、加减分、说明)。"""
+    """生成实绩填报工作簿(县区实绩、全市目标、部门评价、加减分、说明)。
+
+    \b
+    示例:
+      hz-assess template 实绩.xlsx
+      hz-assess template 一季度.xlsx --period 2017Q1
+    """
     from hz_assess.workbook import write_template
 
     write_template(_load(targets, departments), out, period, force=force)
@@ -353,7 +392,13 @@ def validate(
     departments: DepartmentsOpt = None,
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="输出格式:table(默认)/json。")] = CheckFormat.table,
 ) -> None:
-    """检查实绩工作簿,一次列出所有问题及所在单元格。有问题时退出码为 1,文件无法读取为 2。"""
+    """检查实绩工作簿,一次列出所有问题及所在单元格。有问题时退出码为 1,文件无法读取为 2。
+
+    \b
+    示例:
+      hz-assess validate 实绩.xlsx
+      hz-assess validate 实绩.xlsx --format json
+    """
     from hz_assess.workbook import validate_workbook
 
     v = validate_workbook(_load(targets, departments), actuals)
@@ -388,7 +433,13 @@ def _print_rows(fmt: Format, title: str, headers: list[str], rows: list[list[Any
 
 @app.command()
 def history(fmt: FormatOpt = Format.table) -> None:
-    """列出考核台账中记录的每次计算(时间、命令、期别、输入文件及其 sha256、计划 sha256)。"""
+    """列出考核台账中记录的每次计算(时间、命令、期别、输入文件及其 sha256、计划 sha256)。
+
+    \b
+    示例:
+      hz-assess history
+      hz-assess history --format csv > 台账.csv
+    """
     from hz_assess.ledger import Ledger
 
     ledger = Ledger()
@@ -403,12 +454,18 @@ def history(fmt: FormatOpt = Format.table) -> None:
 
 @app.command()
 def show(
-    run: Annotated[int, typer.Argument(help="记录编号(见 hz-assess history)。", show_default=False)],
+    run: Annotated[int, typer.Argument(metavar="编号", help="记录编号(见 hz-assess history)。", show_default=False)],
     detail: DetailOpt = False,
     by: ByOpt = By.all,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """按记录时的结果重新显示考核台账中的一次计算(与当时 score 的输出相同)。"""
+    """按记录时的结果重新显示考核台账中的一次计算(与当时 score 的输出相同)。
+
+    \b
+    示例:
+      hz-assess show 3
+      hz-assess show 3 --detail --by district
+    """
     from hz_assess.ledger import Ledger, describe
 
     recorded = Ledger().run(run)
@@ -423,7 +480,12 @@ def trend(
     departments: DepartmentsOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """一个县区各项指标在各季度和年底的实绩、走势,以及能否完成全年目标(取自考核台账)。"""
+    """一个县区各项指标在各季度和年底的实绩、走势,以及能否完成全年目标(取自考核台账)。
+
+    \b
+    示例:
+      hz-assess trend --district 长兴
+    """
     from hz_assess.ledger import Ledger
     from hz_assess.plan import resolve_unit
     from hz_assess.trend import trend_rows
@@ -457,7 +519,13 @@ def report(
     departments: DepartmentsOpt = None,
     no_record: Annotated[bool, typer.Option("--no-record", help="不记入考核台账。")] = False,
 ) -> None:
-    """生成排名报告:Excel(可打印)、CSV、JSON、Markdown 或单文件 HTML。"""
+    """生成排名报告:Excel(可打印)、CSV、JSON、Markdown 或单文件 HTML。
+
+    \b
+    示例:
+      hz-assess report 实绩.xlsx -o 排名.xlsx
+      hz-assess report 实绩.xlsx -o 排名.html --no-record
+    """
     from hz_assess.export import report_format, write_report
 
     report_format(output, report_fmt.value if report_fmt else None)  # a wrong name fails before any work

@@ -17,7 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol
 
-RULE_NAMES = {"growth": "增幅类", "completion": "完成率类", "qualitative": "定性类"}
+from hz_assess.labels import RULE_NAMES
+
+__all__ = ["RULE_NAMES", "AnyRule", "Completion", "Growth", "Qualitative", "Rule", "make_rule", "n", "pct"]
 
 
 def n(x: float) -> str:
