@@ -1,0 +1,123 @@
+"""One views layer: every output format of score, gaps and explain carries the same rows.
+
+For each command the table (as a terminal shows it), csv, md and json are produced and
+the rows a person would check are compared across all four.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hz_assess.cli import app
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "actuals_2017.xlsx"
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def csv_block(out: str, title: str) -> list[list[str]]:
+    """The rows under `title` in a csv of several blocks (title line, header, rows, blank line)."""
+    rows = list(csv.reader(io.StringIO(out)))
+    start = next(i for i, r in enumerate(rows) if r == [title])
+    end = next((i for i in range(start, len(rows)) if not rows[i]), len(rows))
+    return rows[start + 1:end]
+
+
+def md_block(out: str, title: str) -> list[list[str]]:
+    lines = out.splitlines()
+    start = lines.index(f"## {title}") + 2
+    table = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        table.append([cell.strip().replace("\\", "") for cell in line.strip("|").split("|")])
+    return [table[0], *table[2:]]
+
+
+def table_rows(out: str, keys: list[str], column: int = 0) -> list[list[str]]:
+    """Rows of a rich table whose cell `column` is one of `keys`, split on the column bars."""
+    rows = []
+    for line in out.splitlines():
+        cells = [c.strip() for c in re.split(r"[│┃]", line)[1:-1]]
+        if len(cells) > column and cells[column] in keys:
+            rows.append(cells)
+    return rows
+
+
+def test_score_ranks_are_the_same_in_table_csv_md_and_json() -> None:
+    doc = json.loads(run("score", str(EXAMPLE), "--format", "json", "--no-record"))
+    expected = [[str(d["rank"]), d["name"], f"{d['score']:.2f}", d["grade"]] for d in doc["districts"]]
+    expected_deps = [[str(d["rank"]), d["name"], f"{d['score']:.2f}", d["grade"]] for d in doc["departments"]]
+
+    def pick(rows: list[list[str]]) -> list[list[str]]:
+        head, *body = rows
+        idx = [head.index(h) for h in ("排名", "县区" if "县区" in head else "部门", "总分", "等次")]
+        return [[r[i] for i in idx] for r in body]
+
+    out = run("score", str(EXAMPLE), "--format", "csv", "--no-record")
+    assert pick(csv_block(out, "县区排名")) == expected and pick(csv_block(out, "部门排名")) == expected_deps
+    out = run("score", str(EXAMPLE), "--format", "md", "--no-record")
+    assert pick(md_block(out, "县区排名")) == expected and pick(md_block(out, "部门排名")) == expected_deps
+    out = run("score", str(EXAMPLE), "--no-record")
+    header = table_rows(out, ["排名"])[0]
+    assert pick([header, *table_rows(out, [d["name"] for d in doc["districts"]], column=1)]) == expected
+
+
+def test_score_detail_prints_the_same_tables_in_every_format() -> None:
+    titles: dict[str, list[str]] = {}
+    titles["csv"] = _csv_titles(run("score", str(EXAMPLE), "--detail", "--format", "csv", "--no-record"))
+    out = run("score", str(EXAMPLE), "--detail", "--format", "md", "--no-record")
+    lines = out.splitlines()
+    titles["md"] = [line[3:] for i, line in enumerate(lines) if line.startswith("## ") and lines[i + 2][:1] == "|"]
+    out = run("score", str(EXAMPLE), "--detail", "--no-record")
+    titles["table"] = [t for t in titles["md"] if t in out]
+    assert titles["csv"] == titles["md"] == titles["table"]
+    # 6 districts, the 13 departments that lead or support a row or target (departments.yaml), the city
+    assert sum(t.endswith("指标明细") for t in titles["md"]) == 6 + 13 + 1
+    assert "全市其他量化目标" in titles["md"]
+
+
+def _csv_titles(out: str) -> list[str]:
+    rows = list(csv.reader(io.StringIO(out)))
+    return [rows[i][0] for i in range(len(rows)) if rows[i] and (i == 0 or not rows[i - 1])
+            and len(rows[i]) == 1 and i + 1 < len(rows) and len(rows[i + 1]) > 1]
+
+
+@pytest.mark.parametrize("unit", [["--district", "南浔"], ["--department", "市科技局"], ["--district", "全市"]])
+def test_gaps_rows_are_the_same_in_table_csv_md_and_json(unit: list[str]) -> None:
+    doc = json.loads(run("gaps", str(EXAMPLE), *unit, "--format", "json"))
+    expected = [[r["id"], r["name"], f"{r['lost']:.2f}"] for r in doc["shortfalls"]]
+    assert expected, "the example has shortfalls for each of these units"
+    title = f"未达标 {len(expected)} 项(按失分从多到少)"
+
+    def pick(rows: list[list[str]]) -> list[list[str]]:
+        head, *body = rows
+        return [[r[head.index("序号")], r[head.index("主要指标")], r[head.index("失分")]] for r in body]
+
+    assert pick(csv_block(run("gaps", str(EXAMPLE), *unit, "--format", "csv"), title)) == expected
+    assert pick(md_block(run("gaps", str(EXAMPLE), *unit, "--format", "md"), title)) == expected
+    shown = table_rows(run("gaps", str(EXAMPLE), *unit), [r[0] for r in expected])
+    assert [[r[0], r[1], r[-1]] for r in shown] == expected
+
+
+def test_explain_steps_are_the_same_in_table_csv_md_and_json() -> None:
+    args = ["explain", str(EXAMPLE), "--district", "南浔", "--indicator", "4"]
+    steps = [s["text"] for s in json.loads(run(*args, "--format", "json"))["steps"]]
+    assert any("基本分 = 5 × 0.52 = 2.6" in s for s in steps)
+    assert [r[1] for r in csv_block(run(*args, "--format", "csv"), "计算步骤")[1:]] == steps
+    md = [r[1] for r in md_block(run(*args, "--format", "md"), "计算步骤")[1:]]
+    assert md == [s.replace("\\", "") for s in steps]
+    table = " ".join(run(*args).split())
+    for step in steps:
+        assert " ".join(step.split())[:20] in table
