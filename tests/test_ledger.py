@@ -149,13 +149,31 @@ def test_ledger_from_a_newer_version_is_refused_not_misread(plan: Plan) -> None:
         Ledger().runs()
 
 
-def test_ledger_lives_in_the_user_data_folder_by_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_ledger_lives_in_the_platforms_user_data_folder_by_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import platformdirs
+
     monkeypatch.delenv("HZ_ASSESS_HOME")
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    assert home() == tmp_path / "xdg" / "hz-assess"
-    monkeypatch.setattr(sys, "platform", "win32")
-    monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
-    assert home() == tmp_path / "Roaming" / "hz-assess"
+    assert home() == Path(platformdirs.user_data_dir("hz-assess", appauthor=False))
+    if sys.platform.startswith("linux"):
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+        assert home() == tmp_path / "xdg" / "hz-assess"
+
+
+def test_hz_assess_home_overrides_the_user_data_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HZ_ASSESS_HOME", str(tmp_path / "台账"))
+    assert ledger_path() == tmp_path / "台账" / "ledger.sqlite3"
+
+
+def test_platformdirs_is_imported_only_when_the_ledger_folder_is_needed() -> None:
+    code = (
+        "import sys, hz_assess.cli, hz_assess.ledger; before = 'platformdirs' in sys.modules; "
+        "import os; os.environ.pop('HZ_ASSESS_HOME', None); hz_assess.ledger.home(); "
+        "print(before, 'platformdirs' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]
 
 
 def test_period_order_puts_year_end_above_the_quarters() -> None:

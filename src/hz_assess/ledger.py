@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
@@ -65,15 +64,14 @@ _INFO_COLUMNS = (
 
 
 def home() -> Path:
-    """$HZ_ASSESS_HOME, else the user's data folder (%APPDATA% on Windows, XDG elsewhere)."""
+    """$HZ_ASSESS_HOME, else the platform's user data folder (platformdirs knows each OS's place)."""
     explicit = os.environ.get("HZ_ASSESS_HOME")
     if explicit:
         return Path(explicit).expanduser()
-    if sys.platform == "win32" and os.environ.get("APPDATA"):
-        return Path(os.environ["APPDATA"]) / "hz-assess"
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
-    return base / "hz-assess"
+    # imported here: only commands that touch the ledger pay for it
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("hz-assess", appauthor=False))
 
 
 def ledger_path() -> Path:
