@@ -207,12 +207,23 @@ def _assess(plan: Any, actuals: Path) -> Any:
     return _read_and_score(plan, actuals)[1]
 
 
-def _record(a: Any, actuals: Any, command: str) -> None:
-    """Log a run in the ledger. A ledger problem is reported but never fatal: the result stands."""
+def _record(a: Any, actuals: Any, command: str, *, outputs: list[tuple[Path, str]] | None = None,
+            reuse: bool = False) -> None:
+    """Log a run in the ledger. A ledger problem is reported but never fatal: the result stands.
+
+    `outputs`: the (path, format) of report files this call wrote; with `reuse`, a run of
+    exactly the same inputs already in the ledger gets them instead of a new record.
+    """
     from hz_assess.ledger import record_run
 
-    run_id, message = record_run(a, actuals, command)
-    _say(message or f"已记入考核台账:第 {run_id} 号记录(可用 hz-assess show {run_id} 重现)")
+    done = record_run(a, actuals, command, outputs=outputs or [], reuse=reuse)
+    if done.message:
+        _say(done.message)
+    elif done.reused:
+        _say(f"输入与考核台账第 {done.run_id} 号记录完全相同,未新增记录,报告已附在该记录上"
+             f"(可用 hz-assess show {done.run_id} 查看)")
+    else:
+        _say(f"已记入考核台账:第 {done.run_id} 号记录(可用 hz-assess show {done.run_id} 重现)")
 
 
 def _warn(assessment: Any) -> None:
@@ -293,19 +304,22 @@ def gaps(
 
     plan = _load(targets, departments)
     unit, dep = _one_unit(plan, district, department)
-    a = _assess(plan, actuals) if actuals is not None else _latest_recorded(plan)
+    a = _assess(plan, actuals) if actuals is not None else _latest_recorded(plan, unit, dep)
     report = gap_report(a, district=unit, department=dep)
     _render_gaps(report, a, fmt)
 
 
-def _latest_recorded(plan: Any) -> Any:
-    """The latest recorded assessment of this plan, saying on stderr which one it is."""
-    from hz_assess.ledger import Ledger, describe
+def _latest_recorded(plan: Any, district: str | None = None, department: str | None = None) -> Any:
+    """The recorded assessment to use without a workbook (the latest period's 定稿, else its
+    latest run), saying on stderr which one it is and why."""
+    from hz_assess.ledger import Ledger, plan_differs, require_unit
 
-    run = Ledger().require_latest(plan.info.id)
-    _say(f"未指定工作簿,使用考核台账中最新的结果:{describe(run.info)}")
-    if run.info.plan_sha256 != plan.targets_sha256:
-        _say("注意:该记录所用的计划文件与当前的不同,以下按记录时的计划列出")
+    run, why = Ledger().default_run(plan.info.id)
+    _say(f"未指定工作簿,{why}")
+    note = plan_differs(run.info, plan.targets_sha256, plan.departments_sha256)
+    if note:
+        _say(note)
+    require_unit(run, district=district, department=department)
     return run.assessment
 
 
@@ -426,17 +440,19 @@ def _print_rows(fmt: Format, title: str, headers: list[str], rows: list[list[Any
 
 @app.command()
 def history(fmt: FormatOpt = Format.table) -> None:
-    """列出考核台账中记录的每次计算(时间、命令、期别、输入文件及其 sha256、计划 sha256)。"""
-    from hz_assess.ledger import Ledger
+    """列出考核台账中记录的每次计算(北京时间、命令、期别、是否定稿、输入文件及其 sha256、计划 sha256)。"""
+    from hz_assess.ledger import Ledger, beijing
 
     ledger = Ledger()
     runs = ledger.runs()
     if fmt is Format.json:
         _print_json({"ledger": str(ledger.path), "runs": [r.to_json() for r in runs]})
         return
-    headers = ["编号", "时间(UTC)", "命令", "期别", "输入文件", "输入 sha256", "计划 sha256", "版本", "摘要"]
-    rows = [[r.id, r.time, r.command, r.period, r.input_path, r.input_sha256[:16], r.plan_sha256[:16],
-             r.tool_version, r.summary] for r in runs]
+    headers = ["编号", "时间(北京时间)", "命令", "期别", "定稿", "输入文件", "输入 sha256", "计划 sha256", "版本",
+               "摘要"]
+    rows = [[r.id, beijing(r.time), r.command, r.period, r.publication_mark(), "\n".join(f.path for f in r.inputs),
+             "\n".join(f.sha256[:16] for f in r.inputs), r.plan_sha256[:16], r.tool_version, r.summary]
+            for r in runs]
     _print_rows(fmt, "考核台账", headers, rows)
     if not runs:
         _say(f"考核台账 {ledger.path} 中还没有记录;用 hz-assess score 实绩.xlsx 计算后会自动记入")
@@ -449,12 +465,48 @@ def show(
     by: Annotated[By, typer.Option("--by", help="显示哪些排名:district / department / all(默认)。")] = By.all,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """按记录时的结果重新显示考核台账中的一次计算(与当时 score 的输出相同)。"""
-    from hz_assess.ledger import Ledger, describe
+    """按记录时的结果重新显示考核台账中的一次计算(与当时 score 的输出相同),并说明是否已定稿。"""
+    from hz_assess.ledger import Ledger
 
-    recorded = Ledger().run(run)
-    _say(f"考核台账{describe(recorded.info)}")
+    recorded, lines = Ledger().show(run)
+    for line in lines:
+        _say(line)
     _render_score(recorded.assessment, fmt, by, detail)
+
+
+@app.command()
+def publish(
+    run: Annotated[int, typer.Argument(help="要定稿的记录编号(见 hz-assess history)。", show_default=False)],
+    note: Annotated[str, typer.Option("--note", help="说明(改定已有的定稿时必填,写明原因)。")] = "",
+    force: Annotated[bool, typer.Option(
+        "--force", help="该期已有定稿时改用这条记录(原定稿保留并标记为被取代)。")] = False,
+) -> None:
+    """把一次计算定为该期的正式结果(定稿);gaps、trend 等不给工作簿时默认使用定稿。"""
+    from hz_assess.ledger import Ledger
+
+    _say(Ledger().publish(run, note=note, force=force).message())
+
+
+@app.command()
+def compare(
+    old: Annotated[int, typer.Argument(help="较早的记录编号。", show_default=False)],
+    new: Annotated[int, typer.Argument(help="较新的记录编号。", show_default=False)],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """比较考核台账中的两次计算:哪些实绩单元格、评价和加减分变了,哪些总分、排名和等次随之改变。"""
+    from hz_assess.ledger import Ledger
+
+    comparison = Ledger().compare(old, new)
+    if fmt is Format.json:
+        _print_json(comparison.to_json())
+        return
+    for note in comparison.notes:
+        _say(f"注意:{note}")
+    headers, rows = comparison.table()
+    if rows or fmt is not Format.table:
+        _print_rows(fmt, comparison.title(), headers, rows)
+    if not rows:
+        _say(f"第 {old} 号和第 {new} 号记录的输入和结果没有差别")
 
 
 @app.command()
@@ -464,13 +516,16 @@ def trend(
     departments: DepartmentsOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """一个县区各项指标在各季度和年底的实绩、走势,以及能否完成全年目标(取自考核台账)。"""
+    """一个县区各项指标在各季度和年底的实绩、走势,以及能否完成全年目标(取自考核台账,各期用定稿,未定稿用最新记录)。"""
     from hz_assess.ledger import Ledger
     from hz_assess.plan import resolve_unit
     from hz_assess.trend import trend_rows
 
     plan = _load(targets, departments)
-    t = Ledger().trend(plan.info.id, plan.info.year, resolve_unit(plan, district))
+    t, lines = Ledger().trend(plan.info.id, plan.info.year, resolve_unit(plan, district),
+                              targets_sha256=plan.targets_sha256, departments_sha256=plan.departments_sha256)
+    for line in lines:
+        _say(line)
     if fmt is Format.json:
         _print_json(t.to_json())
         return

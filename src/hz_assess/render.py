@@ -19,11 +19,12 @@ from hz_assess.tables import STATUS_TEXT, cell_text, department_rows, district_r
 
 def console() -> Console:
     wide = None if sys.stdout.isatty() else 200
-    return Console(width=wide, soft_wrap=False, highlight=False)
+    # markup and emoji off: names and paths from files are printed verbatim ([v2] or :x: stay)
+    return Console(width=wide, soft_wrap=False, highlight=False, markup=False, emoji=False)
 
 
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 
 def table(title: str, headers: list[str], rows: list[list[Any]], *, right_from: int = 99) -> Table:

@@ -1,7 +1,7 @@
 """One unit's indicators across the quarterly checks and the year end (季度督查 → 年度考核).
 
-Pure: takes the recorded assessments of each period (the ledger picks the latest
-run per period) and returns the values, the direction between the last two
+Pure: takes the recorded assessments of each period (the ledger picks each period's
+定稿, else its latest run) and returns the values, the direction between the last two
 periods, and whether the unit is on track for the annual target. "On track" is
 the scoring engine's own verdict at the latest period with data: it already
 compares accumulating indicators with the annual target × q/4 and rates with the
@@ -50,10 +50,11 @@ class Trend:
     periods: list[str]
     runs: dict[str, int]
     indicators: list[TrendLine]
+    published: dict[str, bool] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "unit": self.unit, "periods": self.periods, "runs": self.runs,
+            "unit": self.unit, "periods": self.periods, "runs": self.runs, "published": self.published,
             "indicators": [line.to_json() for line in self.indicators],
         }
 
@@ -76,8 +77,12 @@ def direction(values: list[CellValue]) -> str | None:
     return DIRECTION_UP if last > before else DIRECTION_DOWN
 
 
-def build_trend(assessments: Mapping[str, Assessment], unit: str, runs: Mapping[str, int] | None = None) -> Trend:
-    """`assessments`: period -> assessment, in period order (Q1 … Q4, year end)."""
+def build_trend(
+    assessments: Mapping[str, Assessment], unit: str, runs: Mapping[str, int] | None = None,
+    published: Mapping[str, bool] | None = None,
+) -> Trend:
+    """`assessments`: period -> assessment, in period order (Q1 … Q4, year end); `runs` and
+    `published`: which ledger run each period comes from and whether it is that period's 定稿."""
     periods = list(assessments)
     lines: dict[str, TrendLine] = {}
     verdicts: dict[str, tuple[str, bool]] = {}
@@ -96,7 +101,8 @@ def build_trend(assessments: Mapping[str, Assessment], unit: str, runs: Mapping[
         line.direction = direction(list(line.values.values()))
         if line.id in verdicts:
             line.as_of, line.on_track = verdicts[line.id]
-    return Trend(unit=unit, periods=periods, runs=dict(runs or {}), indicators=ordered)
+    return Trend(unit=unit, periods=periods, runs=dict(runs or {}), indicators=ordered,
+                 published=dict(published or {}))
 
 
 def _id_key(ind_id: str) -> tuple[int, int]:
