@@ -461,3 +461,25 @@ def test_the_cli_record_helper_keeps_one_record_per_report_call(
     assert "已记入考核台账:第 1 号记录" in err and "输入与考核台账第 1 号记录完全相同,未新增记录" in err
     (info,) = Ledger().runs()
     assert [o.format for o in info.outputs] == ["xlsx", "csv"]
+
+
+def test_a_re_exported_report_is_attached_and_a_ledger_problem_is_only_a_message(
+    plan: Plan, tmp_path: Path
+) -> None:
+    from hz_assess.ledger import attach_run_output
+
+    a, x = _scored(plan)
+    Ledger().record(a, x, "score")
+    report = tmp_path / "考核结果.json"
+    report.write_text("{}", encoding="utf-8")
+    assert attach_run_output(1, report, "json") is None
+    assert [o.format for o in Ledger().runs()[0].outputs] == ["json"]
+    message = attach_run_output(5, report, "json")
+    assert message is not None and "报告已写入" in message and "没有第 5 号记录" in message
+
+
+def test_a_home_that_cannot_be_resolved_does_not_stop_score(monkeypatch: pytest.MonkeyPatch, workbook: Path) -> None:
+    monkeypatch.setenv("HZ_ASSESS_HOME", "~no-such-user-hz/台账")
+    code, out, err = run("score", str(workbook), "--format", "json")
+    assert code == 0 and json.loads(out)["input"]["period"] == "2017Q1"
+    assert "未记入考核台账" in err and "HZ_ASSESS_HOME" in err

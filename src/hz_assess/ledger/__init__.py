@@ -24,11 +24,11 @@ from hz_assess.ledger.records import (
     require_unit,
     summary_of,
 )
-from hz_assess.ledger.store import Ledger, Recorded, record_run
+from hz_assess.ledger.store import Ledger, Recorded, attach_run_output, record_run
 
 __all__ = [
     "APPLICATION_ID", "LEDGER_NAME", "MIGRATIONS", "SCHEMA_VERSION", "Change", "Comparison", "InputFile",
-    "Ledger", "Output", "Publication", "Published", "Recorded", "Recording", "Run", "RunInfo", "beijing",
-    "beijing_text", "compare_runs", "describe", "home", "input_files", "ledger_path", "period_order",
-    "plan_differs", "record_run", "require_unit", "summary_of",
+    "Ledger", "Output", "Publication", "Published", "Recorded", "Recording", "Run", "RunInfo",
+    "attach_run_output", "beijing", "beijing_text", "compare_runs", "describe", "home", "input_files",
+    "ledger_path", "period_order", "plan_differs", "record_run", "require_unit", "summary_of",
 ]

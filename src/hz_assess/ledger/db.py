@@ -106,7 +106,12 @@ def home() -> Path:
     """$HZ_ASSESS_HOME, else the platform's user data folder (platformdirs knows each OS's place)."""
     explicit = os.environ.get("HZ_ASSESS_HOME")
     if explicit:
-        return Path(explicit).expanduser()
+        try:
+            return Path(explicit).expanduser()
+        except RuntimeError as exc:  # ~user of a user that does not exist
+            raise LedgerError(Problem(
+                "ledger_home", "", f"环境变量 HZ_ASSESS_HOME 的值「{explicit}」无法解析为文件夹;请改为一个完整路径",
+            )) from exc
     # imported here: only commands that touch the ledger pay for it
     from platformdirs import user_data_dir
 

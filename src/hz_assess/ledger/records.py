@@ -67,7 +67,13 @@ def input_files(a: Assessment) -> list[InputFile]:
 
 
 def _absolute(path: str) -> str:
-    return str(Path(path).resolve()) if path else ""
+    """The path as an absolute one, so a record names the file wherever it was run from."""
+    if not path:
+        return ""
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):  # a symlink loop: keep the path as the user gave it
+        return path
 
 
 @dataclass(frozen=True)

@@ -439,11 +439,23 @@ def record_run(
 
     `outputs`: the (path, format) of report files just written; they are hashed here.
     """
-    ledger = Ledger(path)
     try:
         files = [Output.of(out, fmt) for out, fmt in outputs]
-        done = ledger.record(assessment, actuals, command, outputs=files, reuse=reuse)
+        done = Ledger(path).record(assessment, actuals, command, outputs=files, reuse=reuse)
     except LedgerError as exc:
-        reason = ";".join(p.message for p in exc.problems)
-        return Recorded(None, f"注意:计算结果不受影响,但本次未记入考核台账。{reason}")
+        return Recorded(None, f"注意:计算结果不受影响,但本次未记入考核台账。{_reasons(exc)}")
     return Recorded(done.run_id, None, done.reused)
+
+
+def attach_run_output(run_id: int, output: Path, fmt: str, *, path: Path | None = None) -> str | None:
+    """Attach a report file re-exported from run `run_id` (`report --run N`); a ledger problem
+    comes back as a message for stderr, never as a failure of the report already written."""
+    try:
+        Ledger(path).attach_output(run_id, Output.of(output, fmt))
+    except LedgerError as exc:
+        return f"注意:报告已写入,但未能在考核台账第 {run_id} 号记录上登记。{_reasons(exc)}"
+    return None
+
+
+def _reasons(exc: LedgerError) -> str:
+    return ";".join(p.message for p in exc.problems)
