@@ -14,7 +14,7 @@ import pytest
 
 from _ledger import cli, record, sql
 from hz_assess.errors import LedgerError
-from hz_assess.ledger import Ledger, beijing, beijing_text
+from hz_assess.ledger import Ledger, beijing, beijing_text, ledger_path
 from hz_assess.models import Assessment, Plan
 
 # ---------------------------------------------------------------- publishing
@@ -94,6 +94,11 @@ def test_a_provisional_run_can_be_published_with_a_warning(plan: Plan) -> None:
     record(plan, "2017", {("长兴县", "12"): None})
     code, _, err = cli("publish", "1")
     assert code == 0 and "暂定结果" in err
+
+
+def test_publish_without_a_ledger_creates_none(plan: Plan) -> None:
+    code, _, err = cli("publish", "1")
+    assert code == 2 and "没有第 1 号记录" in err and not ledger_path().exists()
 
 
 def test_publish_of_an_unknown_or_huge_run_exits_2(plan: Plan) -> None:

@@ -113,7 +113,7 @@ class Ledger:
 
     def attach_output(self, run_id: int, output: Output) -> None:
         """Add a report file to an existing run (e.g. `report --run N` re-exporting it)."""
-        check_run_id(run_id, self.path)
+        self._existing(run_id)
 
         def attach(conn: sqlite3.Connection) -> None:
             if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
@@ -129,7 +129,7 @@ class Ledger:
         saying why; the replaced one stays, marked superseded. Publishing the standing
         定稿 again changes nothing.
         """
-        check_run_id(run_id, self.path)
+        self._existing(run_id)
         note = note.strip()
 
         def publish(conn: sqlite3.Connection) -> Published:
@@ -165,6 +165,12 @@ class Ledger:
             return Published(new, replaced, provisional=_provisional(conn, run_id))
 
         return self._db.write(publish)
+
+    def _existing(self, run_id: int) -> None:
+        """Before writing about run `run_id`: an id that cannot exist is refused without creating a ledger."""
+        check_run_id(run_id, self.path)
+        if not self.path.exists():
+            raise unknown_run(run_id, self.path)
 
     # ------------------------------------------------------------ reading
 
