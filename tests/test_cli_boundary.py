@@ -48,7 +48,7 @@ def test_gaps_for_a_department_the_recorded_run_does_not_have_is_exit_2(tmp_path
     deps.write_text(text + '  - id: "29"\n    name: 市新设局\n    duty: "新设部门。"\n', encoding="utf-8")
     result = runner.invoke(app, ["gaps", "--department", "市新设局", "--departments", str(deps)])
     assert result.exit_code == 2, result.stderr
-    assert "市新设局" in result.stderr and "计划文件与当前的不同" in result.stderr
+    assert "市新设局" in result.stderr and "部门责任文件与当前的不同" in result.stderr
 
 
 def test_a_reader_that_stops_early_neither_loses_the_record_nor_sees_a_traceback(tmp_path: Path) -> None:

@@ -22,8 +22,18 @@ from _builders import at_target, set_value
 from hz_assess import __version__
 from hz_assess.cli import app
 from hz_assess.errors import LedgerError
-from hz_assess.ledger import MIGRATIONS, Ledger, home, ledger_path, period_order, record_run
-from hz_assess.models import Actuals, Plan
+from hz_assess.ledger import (
+    APPLICATION_ID,
+    MIGRATIONS,
+    Ledger,
+    Output,
+    Recording,
+    home,
+    ledger_path,
+    period_order,
+    record_run,
+)
+from hz_assess.models import Actuals, Assessment, Plan
 from hz_assess.plan import load_plan
 from hz_assess.scoring import score
 from hz_assess.trend import direction
@@ -70,9 +80,9 @@ def record(plan: Plan, period: str, values: dict[tuple[str, str], float | str] |
     actuals.path = path or f"/data/实绩_{period}.xlsx"
     for (unit, ind), value in (values or {}).items():
         set_value(actuals, unit, ind, value)
-    run_id, message = record_run(score(plan, actuals), actuals, "score")
-    assert message is None and run_id is not None
-    return run_id
+    done = record_run(score(plan, actuals), actuals, "score")
+    assert done.message is None and done.run_id is not None
+    return done.run_id
 
 
 # ---------------------------------------------------------------- recording
@@ -83,8 +93,9 @@ def test_each_score_run_is_recorded_with_plan_input_actuals_and_results(plan: Pl
     assert code == 0 and "第 1 号记录" in err
     (info,) = Ledger().runs()
     assert info.command == "score" and info.period == "2017Q1" and info.tool_version == __version__
-    assert info.input_path == str(workbook.resolve())
-    assert info.input_sha256 == hashlib.sha256(workbook.read_bytes()).hexdigest()
+    (given,) = info.inputs
+    assert given.path == str(workbook.resolve())
+    assert given.sha256 == hashlib.sha256(workbook.read_bytes()).hexdigest()
     assert info.plan_sha256 == plan.targets_sha256 and info.plan_path == plan.targets_path
     assert info.time.endswith("+00:00")
     recorded = Ledger().run(info.id)
@@ -117,9 +128,9 @@ def test_twelve_parallel_runs_are_all_recorded(plan: Plan, tmp_path: Path) -> No
         "from hz_assess.models import Actuals, Assessment\n"
         "a = Assessment.model_validate_json(Path(sys.argv[1]).read_text('utf-8'))\n"
         "x = Actuals.model_validate_json(Path(sys.argv[2]).read_text('utf-8'))\n"
-        "run_id, message = record_run(a, x, 'score')\n"
-        "print(run_id if message is None else message)\n"
-        "sys.exit(0 if message is None else 1)\n"
+        "done = record_run(a, x, 'score')\n"
+        "print(done.run_id if done.message is None else done.message)\n"
+        "sys.exit(0 if done.message is None else 1)\n"
     )
     procs = [
         subprocess.Popen([sys.executable, "-c", script, str(a_file), str(x_file)],
@@ -132,10 +143,11 @@ def test_twelve_parallel_runs_are_all_recorded(plan: Plan, tmp_path: Path) -> No
     assert len(Ledger().runs()) == 12
 
 
-def test_ledger_is_versioned_and_in_wal_mode(plan: Plan) -> None:
+def test_ledger_is_versioned_marked_as_ours_and_in_wal_mode(plan: Plan) -> None:
     record(plan, "2017Q1")
     with sqlite3.connect(ledger_path()) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
 
@@ -149,13 +161,31 @@ def test_ledger_from_a_newer_version_is_refused_not_misread(plan: Plan) -> None:
         Ledger().runs()
 
 
-def test_ledger_lives_in_the_user_data_folder_by_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_ledger_lives_in_the_platforms_user_data_folder_by_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import platformdirs
+
     monkeypatch.delenv("HZ_ASSESS_HOME")
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    assert home() == tmp_path / "xdg" / "hz-assess"
-    monkeypatch.setattr(sys, "platform", "win32")
-    monkeypatch.setenv("APPDATA", str(tmp_path / "Roaming"))
-    assert home() == tmp_path / "Roaming" / "hz-assess"
+    assert home() == Path(platformdirs.user_data_dir("hz-assess", appauthor=False))
+    if sys.platform.startswith("linux"):
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+        assert home() == tmp_path / "xdg" / "hz-assess"
+
+
+def test_hz_assess_home_overrides_the_user_data_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HZ_ASSESS_HOME", str(tmp_path / "台账"))
+    assert ledger_path() == tmp_path / "台账" / "ledger.sqlite3"
+
+
+def test_platformdirs_is_imported_only_when_the_ledger_folder_is_needed() -> None:
+    code = (
+        "import sys, hz_assess.cli, hz_assess.ledger; before = 'platformdirs' in sys.modules; "
+        "import os; os.environ.pop('HZ_ASSESS_HOME', None); hz_assess.ledger.home(); "
+        "print(before, 'platformdirs' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]
 
 
 def test_period_order_puts_year_end_above_the_quarters() -> None:
@@ -204,8 +234,9 @@ def test_history_lists_runs_as_json(plan: Plan) -> None:
     assert code == 0
     runs = json.loads(out)["runs"]
     assert [r["id"] for r in runs] == [1, 2] and [r["period"] for r in runs] == ["2017Q1", "2017Q2"]
-    assert {"id", "time", "command", "input_path", "input_sha256", "period", "plan_sha256", "tool_version",
-            "summary"} <= set(runs[0])
+    assert {"id", "time", "time_beijing", "command", "inputs", "outputs", "period", "plan_sha256",
+            "departments_sha256", "tool_version", "summary", "published", "publications"} <= set(runs[0])
+    assert runs[0]["inputs"] == [{"path": "/data/实绩_2017Q1.xlsx", "sha256": "0" * 64}]
     assert runs[1]["summary"].startswith("第一名 长兴县")
 
 
@@ -295,9 +326,8 @@ def test_trend_includes_the_year_end(plan: Plan) -> None:
     record(plan, "2017", {("长兴县", "12"): 520, ("长兴县", "25"): "完成"})
     code, out, _ = run("trend", "-d", "长兴县", "--format", "csv")
     assert code == 0
-    title, header, *lines = out.splitlines()
-    assert title.startswith("长兴县 指标走势")
-    assert header.startswith("序号,指标,单位,全年目标,2017Q4,2017,走势,进度")
+    header, *lines = out.splitlines()
+    assert header.lstrip("\ufeff").startswith("序号,指标,单位,全年目标,2017Q4,2017,走势,进度")
     row12 = next(line for line in lines if line.startswith("12,"))
     assert "480" in row12 and "520" in row12 and "上升" in row12 and "达到进度" in row12
 
@@ -344,3 +374,112 @@ def test_trend_of_the_city_includes_its_further_targets(plan: Plan) -> None:
     code, out, _ = run("trend", "--district", "全市", "--format", "json")
     ids = [r["id"] for r in json.loads(out)["indicators"]]
     assert code == 0 and ids[0] == "1" and "C01" in ids and "7" in ids
+
+
+# ---------------------------------------------------------------- one record per report call
+
+
+def _scored(plan: Plan, period: str = "2017", sha256: str = "0" * 64) -> tuple[Assessment, Actuals]:
+    actuals = at_target(plan, period)
+    actuals.path, actuals.sha256 = "/data/年报.xlsx", sha256
+    return score(plan, actuals), actuals
+
+
+def test_a_report_of_the_same_inputs_reuses_the_run_and_attaches_each_output(plan: Plan) -> None:
+    a, x = _scored(plan)
+    ledger = Ledger()
+    first = ledger.record(a, x, "report", outputs=[Output("/out/考核结果.xlsx", "xlsx", "a" * 64)], reuse=True)
+    second = ledger.record(a, x, "report", outputs=[Output("/out/考核结果.csv", "csv", "b" * 64)], reuse=True)
+    assert first == Recording(1) and second == Recording(1, reused=True)
+    (info,) = ledger.runs()
+    assert [(o.path, o.format, o.sha256) for o in info.outputs] == [
+        ("/out/考核结果.xlsx", "xlsx", "a" * 64), ("/out/考核结果.csv", "csv", "b" * 64)]
+    _, lines = ledger.show(1)
+    assert any(line.startswith("由此生成的报告:/out/考核结果.csv(csv,") and "北京时间" in line for line in lines)
+
+
+def test_reuse_needs_the_same_inputs_plan_files_period_and_tool_version(
+    plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = Ledger()
+    a, x = _scored(plan)
+    assert ledger.record(a, x, "report", reuse=True).run_id == 1
+    other_input = _scored(plan, sha256="1" * 64)
+    other_period = _scored(plan, period="2017Q4")
+    other_departments = _scored(plan)
+    other_departments[0].plan.departments_sha256 = "d" * 64
+    ids = [ledger.record(b, y, "report", reuse=True).run_id for b, y in (other_input, other_period, other_departments)]
+    assert ids == [2, 3, 4]
+    monkeypatch.setattr("hz_assess.ledger.store.__version__", "9.9.9")
+    assert ledger.record(a, x, "report", reuse=True) == Recording(5)
+    # the same content at another path is the same input: identity is the sha256
+    moved = _scored(plan)
+    moved[0].input.files[0].path = "/elsewhere/年报副本.xlsx"
+    monkeypatch.undo()
+    assert ledger.record(*moved, "report", reuse=True) == Recording(1, reused=True)
+
+
+def test_reuse_prefers_the_published_run_of_those_inputs(plan: Plan) -> None:
+    ledger = Ledger()
+    a, x = _scored(plan)
+    ledger.record(a, x, "score")
+    ledger.record(a, x, "score")
+    assert ledger.record(a, x, "report", reuse=True) == Recording(2, reused=True)  # the latest
+    ledger.publish(1)
+    assert ledger.record(a, x, "report", reuse=True) == Recording(1, reused=True)  # its 定稿
+
+
+def test_score_runs_are_never_merged(plan: Plan) -> None:
+    a, x = _scored(plan)
+    assert [Ledger().record(a, x, "score").run_id for _ in range(2)] == [1, 2]
+
+
+def test_attach_output_adds_a_report_to_an_existing_run(plan: Plan, tmp_path: Path) -> None:
+    a, x = _scored(plan)
+    Ledger().record(a, x, "score")
+    report = tmp_path / "通报.md"
+    report.write_text("# 考核结果\n", encoding="utf-8")
+    Ledger().attach_output(1, Output.of(report, "md"))
+    (out,) = Ledger().runs()[0].outputs
+    assert out.path == str(report.resolve()) and out.format == "md"
+    assert out.sha256 == hashlib.sha256(report.read_bytes()).hexdigest()
+    with pytest.raises(LedgerError, match="没有第 2 号记录"):
+        Ledger().attach_output(2, Output.of(report, "md"))
+
+
+def test_the_cli_record_helper_keeps_one_record_per_report_call(
+    plan: Plan, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hz_assess import cli
+
+    a, x = _scored(plan)
+    for fmt in ("xlsx", "csv"):
+        out = tmp_path / f"考核结果.{fmt}"
+        out.write_bytes(fmt.encode())
+        cli._record(a, x, "report", outputs=[(out, fmt)], reuse=True)
+    err = capsys.readouterr().err
+    assert "已记入考核台账:第 1 号记录" in err and "输入与考核台账第 1 号记录完全相同,未新增记录" in err
+    (info,) = Ledger().runs()
+    assert [o.format for o in info.outputs] == ["xlsx", "csv"]
+
+
+def test_a_re_exported_report_is_attached_and_a_ledger_problem_is_only_a_message(
+    plan: Plan, tmp_path: Path
+) -> None:
+    from hz_assess.ledger import attach_run_output
+
+    a, x = _scored(plan)
+    Ledger().record(a, x, "score")
+    report = tmp_path / "考核结果.json"
+    report.write_text("{}", encoding="utf-8")
+    assert attach_run_output(1, report, "json") is None
+    assert [o.format for o in Ledger().runs()[0].outputs] == ["json"]
+    message = attach_run_output(5, report, "json")
+    assert message is not None and "报告已写入" in message and "没有第 5 号记录" in message
+
+
+def test_a_home_that_cannot_be_resolved_does_not_stop_score(monkeypatch: pytest.MonkeyPatch, workbook: Path) -> None:
+    monkeypatch.setenv("HZ_ASSESS_HOME", "~no-such-user-hz/台账")
+    code, out, err = run("score", str(workbook), "--format", "json")
+    assert code == 0 and json.loads(out)["input"]["period"] == "2017Q1"
+    assert "未记入考核台账" in err and "HZ_ASSESS_HOME" in err

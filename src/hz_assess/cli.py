@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -119,7 +120,9 @@ def _load(targets: Path | None, departments: Path | None) -> Plan:
 
 def _emit(doc: Document, fmt: Format, json_data: object = None) -> None:
     """Print a view document in the chosen format; its messages go to stderr."""
-    if fmt is Format.json:
+    if fmt is Format.table and not doc.blocks:
+        pass
+    elif fmt is Format.json:
         from hz_assess.export.text import to_json
 
         typer.echo(to_json(doc.to_json() if json_data is None else json_data))
@@ -227,12 +230,23 @@ def _read_and_score(plan: Plan, actuals: Path) -> tuple[Actuals, Assessment]:
     return data, score(plan, data)
 
 
-def _record(a: Assessment, actuals: Actuals, command: str) -> None:
-    """Log a run in the ledger. A ledger problem is reported but never fatal: the result stands."""
+def _record(a: Assessment, actuals: Actuals, command: str, *, outputs: Sequence[tuple[Path, str]] = (),
+            reuse: bool = False) -> None:
+    """Log a run in the ledger. A ledger problem is reported but never fatal: the result stands.
+
+    `outputs`: the (path, format) of report files this call wrote; with `reuse`, a run of
+    exactly the same inputs already in the ledger gets them instead of a new record.
+    """
     from hz_assess.ledger import record_run
 
-    run_id, message = record_run(a, actuals, command)
-    _say(message or f"已记入考核台账:第 {run_id} 号记录(可用 hz-assess show {run_id} 重现)")
+    done = record_run(a, actuals, command, outputs=outputs, reuse=reuse)
+    if done.message:
+        _say(done.message)
+    elif done.reused:
+        _say(f"输入与考核台账第 {done.run_id} 号记录完全相同,未新增记录,报告已附在该记录上"
+             f"(可用 hz-assess show {done.run_id} 查看)")
+    else:
+        _say(f"已记入考核台账:第 {done.run_id} 号记录(可用 hz-assess show {done.run_id} 重现)")
 
 
 def _show_score(a: Assessment, fmt: Format, by: By, detail: bool) -> None:
@@ -291,8 +305,8 @@ def _unit_result(a: Assessment, name: str) -> RankedResult | CityResult:
 def gaps(
     actuals: Annotated[
         Path | None,
-        typer.Argument(metavar="实绩.xlsx", help="填好的实绩工作簿(.xlsx);省略时用考核台账中最新的结果。",
-                       show_default=False),
+        typer.Argument(metavar="实绩.xlsx", help="填好的实绩工作簿(.xlsx);省略时用考核台账中最新一期的定稿"
+                       "(未定稿则用该期最新的记录)。", show_default=False),
     ] = None,
     district: DistrictOpt = None,
     department: DepartmentOpt = None,
@@ -311,19 +325,27 @@ def gaps(
 
     plan = _load(targets, departments)
     name = _one_unit(plan, district, department)
-    a = _read_and_score(plan, actuals)[1] if actuals is not None else _latest_recorded(plan)
+    if actuals is not None:
+        a = _read_and_score(plan, actuals)[1]
+    elif district is not None:
+        a = _latest_recorded(plan, district=name)
+    else:
+        a = _latest_recorded(plan, department=name)
     r = _unit_result(a, name)
     _emit(gaps_document(a, r, unit_kind(a, r)), fmt)
 
 
-def _latest_recorded(plan: Plan) -> Assessment:
-    """The latest recorded assessment of this plan, saying on stderr which one it is."""
-    from hz_assess.ledger import Ledger, describe
+def _latest_recorded(plan: Plan, *, district: str | None = None, department: str | None = None) -> Assessment:
+    """The recorded assessment to use without a workbook: the latest period's 定稿, else its latest
+    run; says on stderr which one it is and why, and whether its plan files differ from today's."""
+    from hz_assess.ledger import Ledger, plan_differs, require_unit
 
-    run = Ledger().require_latest(plan.info.id)
-    _say(f"未指定工作簿,使用考核台账中最新的结果:{describe(run.info)}")
-    if run.info.plan_sha256 != plan.targets_sha256 or run.info.departments_sha256 != plan.departments_sha256:
-        _say("注意:该记录所用的计划文件与当前的不同,以下按记录时的计划列出")
+    run, why = Ledger().default_run(plan.info.id)
+    _say(f"未指定工作簿,{why}")
+    note = plan_differs(run.info, plan.targets_sha256, plan.departments_sha256)
+    if note:
+        _say(note)
+    require_unit(run, district=district, department=department)
     return run.assessment
 
 
@@ -421,33 +443,21 @@ def validate(
 # ---------------------------------------------------------------- the ledger (考核台账)
 
 
-def _print_rows(fmt: Format, title: str, headers: list[str], rows: list[list[Any]],
-                json_data: object = None) -> None:
-    from hz_assess.views import Column, Table
-
-    keys = [f"c{i}" for i in range(len(headers))]
-    table = Table("rows", title, [Column(k, h, "value") for k, h in zip(keys, headers, strict=True)],
-                  [list(r) for r in rows])
-    _emit_table(table, fmt, json_data)
-
-
 @app.command()
 def history(fmt: FormatOpt = Format.table) -> None:
-    """列出考核台账中记录的每次计算(时间、命令、期别、输入文件及其 sha256、计划 sha256)。
+    """列出考核台账中记录的每次计算(北京时间、命令、期别、是否定稿、输入文件及其 sha256、计划 sha256)。
 
     \b
     示例:
       hz-assess history
       hz-assess history --format csv > 台账.csv
     """
-    from hz_assess.ledger import Ledger
+    from hz_assess.ledger import Ledger, beijing
+    from hz_assess.views import history_table
 
     ledger = Ledger()
     runs = ledger.runs()
-    headers = ["编号", "时间(UTC)", "命令", "期别", "输入文件", "输入 sha256", "计划 sha256", "版本", "摘要"]
-    rows = [[r.id, r.time, r.command, r.period, r.input_path, r.input_sha256[:16], r.plan_sha256[:16],
-             r.tool_version, r.summary] for r in runs]
-    _print_rows(fmt, "考核台账", headers, rows, {"ledger": str(ledger.path), "runs": [r.to_json() for r in runs]})
+    _emit_table(history_table(runs, beijing), fmt, {"ledger": str(ledger.path), "runs": [r.to_json() for r in runs]})
     if not runs and fmt is Format.table:
         _say(f"考核台账 {ledger.path} 中还没有记录;用 hz-assess score 实绩.xlsx 计算后会自动记入")
 
@@ -459,18 +469,62 @@ def show(
     by: ByOpt = By.all,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """按记录时的结果重新显示考核台账中的一次计算(与当时 score 的输出相同)。
+    """按记录时的结果重新显示考核台账中的一次计算(与当时 score 的输出相同),并说明是否已定稿。
 
     \b
     示例:
       hz-assess show 3
       hz-assess show 3 --detail --by district
     """
-    from hz_assess.ledger import Ledger, describe
+    from hz_assess.ledger import Ledger
 
-    recorded = Ledger().run(run)
-    _say(f"考核台账{describe(recorded.info)}")
+    recorded, lines = Ledger().show(run)
+    for line in lines:
+        _say(line)
     _show_score(recorded.assessment, fmt, by, detail)
+
+
+@app.command()
+def publish(
+    run: Annotated[int, typer.Argument(metavar="编号", help="要定稿的记录编号(见 hz-assess history)。",
+                                       show_default=False)],
+    note: Annotated[str, typer.Option("--note", help="说明(改定已有的定稿时必填,写明原因)。")] = "",
+    force: Annotated[bool, typer.Option(
+        "--force", help="该期已有定稿时改用这条记录(原定稿保留并标记为被取代)。")] = False,
+) -> None:
+    """把一次计算定为该期的正式结果(定稿);gaps、trend 等不给工作簿时默认使用定稿。
+
+    \b
+    示例:
+      hz-assess publish 3
+      hz-assess publish 5 --force --note "南浔区更正第12项"
+    """
+    from hz_assess.ledger import Ledger
+
+    _say(Ledger().publish(run, note=note, force=force).message())
+
+
+@app.command()
+def compare(
+    old: Annotated[int, typer.Argument(metavar="编号1", help="较早的记录编号。", show_default=False)],
+    new: Annotated[int, typer.Argument(metavar="编号2", help="较新的记录编号。", show_default=False)],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """比较考核台账中的两次计算:哪些实绩单元格、评价和加减分变了,哪些总分、排名和等次随之改变。
+
+    \b
+    示例:
+      hz-assess compare 3 5
+      hz-assess compare 3 5 --format csv > 变化.csv
+    """
+    from hz_assess.ledger import Ledger, beijing_text
+    from hz_assess.views import comparison_document
+
+    comparison = Ledger().compare(old, new)
+    doc = comparison_document(comparison, beijing_text)
+    if not comparison.changes and fmt is Format.table:
+        doc.blocks = []  # nothing to tabulate: the message on stderr says so
+    _emit(doc, fmt, comparison.to_json())
 
 
 @app.command()
@@ -480,7 +534,7 @@ def trend(
     departments: DepartmentsOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """一个县区各项指标在各季度和年底的实绩、走势,以及能否完成全年目标(取自考核台账)。
+    """一个县区各项指标在各季度和年底的实绩、走势,以及能否完成全年目标(取自考核台账,各期用定稿,未定稿用最新记录)。
 
     \b
     示例:
@@ -488,12 +542,14 @@ def trend(
     """
     from hz_assess.ledger import Ledger
     from hz_assess.plan import resolve_unit
-    from hz_assess.trend import trend_rows
+    from hz_assess.views import trend_table
 
     plan = _load(targets, departments)
-    t = Ledger().trend(plan.info.id, plan.info.year, resolve_unit(plan, district))
-    headers, rows = trend_rows(t)
-    _print_rows(fmt, f"{t.unit} 指标走势({'、'.join(t.periods)})", headers, rows, t.to_json())
+    t, lines = Ledger().trend(plan.info.id, plan.info.year, resolve_unit(plan, district),
+                              targets_sha256=plan.targets_sha256, departments_sha256=plan.departments_sha256)
+    for line in lines:
+        _say(line)
+    _emit_table(trend_table(t), fmt, t.to_json())
 
 
 # ---------------------------------------------------------------- reports
@@ -531,10 +587,10 @@ def report(
     report_format(output, report_fmt.value if report_fmt else None)  # a wrong name fails before any work
     plan = _load(targets, departments)
     data, a = _read_and_score(plan, actuals)
-    write_report(a, output, report_fmt.value if report_fmt else None, force=force, inputs=[actuals])
+    kind = write_report(a, output, report_fmt.value if report_fmt else None, force=force, inputs=[actuals])
     _say(f"已写入报告:{output}")
     if not no_record:
-        _record(a, data, "report")
+        _record(a, data, "report", outputs=[(output, kind)], reuse=True)
 
 
 def main() -> None:

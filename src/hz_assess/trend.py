@@ -1,7 +1,7 @@
 """One unit's indicators across the quarterly checks and the year end (季度督查 → 年度考核).
 
-Pure: takes the recorded assessments of each period (the ledger picks the latest
-run per period) and returns the values, the direction between the last two
+Pure: takes the recorded assessments of each period (the ledger picks each period's
+定稿, else its latest run) and returns the values, the direction between the last two
 periods, and whether the unit is on track for the annual target. "On track" is
 the scoring engine's own verdict at the latest period with data: it already
 compares accumulating indicators with the annual target × q/4 and rates with the
@@ -50,10 +50,11 @@ class Trend:
     periods: list[str]
     runs: dict[str, int]
     indicators: list[TrendLine]
+    published: dict[str, bool] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "unit": self.unit, "periods": self.periods, "runs": self.runs,
+            "unit": self.unit, "periods": self.periods, "runs": self.runs, "published": self.published,
             "indicators": [line.to_json() for line in self.indicators],
         }
 
@@ -76,8 +77,12 @@ def direction(values: list[CellValue]) -> str | None:
     return DIRECTION_UP if last > before else DIRECTION_DOWN
 
 
-def build_trend(assessments: Mapping[str, Assessment], unit: str, runs: Mapping[str, int] | None = None) -> Trend:
-    """`assessments`: period -> assessment, in period order (Q1 … Q4, year end)."""
+def build_trend(
+    assessments: Mapping[str, Assessment], unit: str, runs: Mapping[str, int] | None = None,
+    published: Mapping[str, bool] | None = None,
+) -> Trend:
+    """`assessments`: period -> assessment, in period order (Q1 … Q4, year end); `runs` and
+    `published`: which ledger run each period comes from and whether it is that period's 定稿."""
     periods = list(assessments)
     lines: dict[str, TrendLine] = {}
     verdicts: dict[str, tuple[str, bool]] = {}
@@ -96,7 +101,8 @@ def build_trend(assessments: Mapping[str, Assessment], unit: str, runs: Mapping[
         line.direction = direction(list(line.values.values()))
         if line.id in verdicts:
             line.as_of, line.on_track = verdicts[line.id]
-    return Trend(unit=unit, periods=periods, runs=dict(runs or {}), indicators=ordered)
+    return Trend(unit=unit, periods=periods, runs=dict(runs or {}), indicators=ordered,
+                 published=dict(published or {}))
 
 
 def _id_key(ind_id: str) -> tuple[int, int]:
@@ -105,16 +111,3 @@ def _id_key(ind_id: str) -> tuple[int, int]:
         return (0, int(ind_id))
     digits = "".join(ch for ch in ind_id if ch.isdigit())
     return (1, int(digits) if digits else 0)
-
-
-ON_TRACK_TEXT = {True: "达到进度", False: "落后于进度", None: "—"}
-
-
-def trend_rows(trend: Trend) -> tuple[list[str], list[list[object]]]:
-    headers = ["序号", "指标", "单位", "全年目标", *trend.periods, "走势", "进度", "依据期别"]
-    rows: list[list[object]] = [
-        [line.id, line.name, line.unit, line.target, *[line.values[p] for p in trend.periods],
-         line.direction or "—", ON_TRACK_TEXT[line.on_track], line.as_of or "—"]
-        for line in trend.indicators
-    ]
-    return headers, rows

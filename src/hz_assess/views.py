@@ -12,10 +12,11 @@ the Assessment describes itself.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from hz_assess.labels import CHANGE_KINDS
 from hz_assess.models import (
     Assessment,
     CityResult,
@@ -26,6 +27,10 @@ from hz_assess.models import (
 )
 from hz_assess.plan import Finding
 from hz_assess.rules import RULE_NAMES, make_rule, n
+
+if TYPE_CHECKING:
+    from hz_assess.ledger import Comparison, RunInfo
+    from hz_assess.trend import Trend
 
 Kind = Literal["text", "int", "score", "value", "percent", "points"]
 STATUS_TEXT = {"met": "达标", "below": "未达标", "missing": "缺数据", "not_applicable": "不考核",
@@ -654,3 +659,48 @@ def unit_kind(a: Assessment, r: RankedResult | CityResult) -> UnitKind:
     if isinstance(r, CityResult):
         return "city"
     return "district" if isinstance(r, UnitResult) else "department"
+
+
+# ---------------------------------------------------------------- the ledger
+
+
+def history_table(runs: Sequence[RunInfo], beijing: Callable[[str], str]) -> Table:
+    t = Table("runs", "考核台账", [
+        Column("id", "编号", "int"), Column("time", "时间(北京时间)"), Column("command", "命令"),
+        Column("period", "期别"), Column("published", "定稿"), Column("inputs", "输入文件", narrow=False),
+        Column("input_sha256", "输入 sha256", narrow=False), Column("plan_sha256", "计划 sha256", narrow=False),
+        Column("version", "版本", narrow=False), Column("summary", "摘要")])
+    for r in runs:
+        t.add([r.id, beijing(r.time), r.command, r.period, r.publication_mark(), "\n".join(f.path for f in r.inputs),
+               "\n".join(f.sha256[:16] for f in r.inputs), r.plan_sha256[:16], r.tool_version, r.summary])
+    return t
+
+
+def comparison_document(c: Comparison, beijing: Callable[[str], str]) -> Document:
+    """`compare N M`: input cells that changed, then totals, ranks and grades that moved."""
+    o, m = c.old, c.new
+    t = Table("changes", "变化", [
+        Column("kind", "类别"), Column("subject", "单位/部门"), Column("item", "项目"), Column("where", "单元格"),
+        Column("old", f"第 {o.id} 号", "value"), Column("new", f"第 {m.id} 号", "value"), Column("change", "变化")])
+    for ch in c.changes:
+        shown = [("—" if v is None else (f"{v:.2f}" if ch.kind == "score" and isinstance(v, int | float) else v))
+                 for v in (ch.old, ch.new)]
+        t.add([CHANGE_KINDS[ch.kind], ch.subject, ch.item, ch.where, *shown, ch.change])
+    same = [] if c.changes else [f"第 {o.id} 号和第 {m.id} 号记录的输入和结果没有差别"]
+    return Document("compare", f"第 {o.id} 号记录 → 第 {m.id} 号记录的变化",
+                    meta=[f"第 {r.id} 号记录:{r.period} 期,记录于 {beijing(r.time)}" for r in (o, m)],
+                    blocks=[t], messages=[*c.notes, *same])
+
+
+ON_TRACK_TEXT = {True: "达到进度", False: "落后于进度", None: "—"}
+
+
+def trend_table(trend: Trend) -> Table:
+    t = Table("indicators", f"{trend.unit} 指标走势({'、'.join(trend.periods)})", [
+        Column("id", "序号"), Column("name", "指标"), Column("unit", "单位", narrow=False),
+        Column("target", "全年目标", "value"), *[Column(f"value:{p}", p, "value") for p in trend.periods],
+        Column("direction", "走势"), Column("on_track", "进度"), Column("as_of", "依据期别", narrow=False)])
+    for line in trend.indicators:
+        t.add([line.id, line.name, line.unit, line.target, *[line.values[p] for p in trend.periods],
+               line.direction or "—", ON_TRACK_TEXT[line.on_track], line.as_of or "—"])
+    return t

@@ -33,8 +33,14 @@ def render_json(a: Assessment) -> str:
 
 
 def neutralise(text: str) -> str:
-    """A text cell that starts like a formula gets a leading apostrophe."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """A text cell that starts like a formula gets a leading apostrophe; a plain number ("-100") does not."""
+    if not text.startswith(FORMULA_PREFIXES):
+        return text
+    try:
+        float(text)
+    except ValueError:
+        return "'" + text
+    return text
 
 
 def _csv_rows(t: Table) -> list[list[str]]:
@@ -47,10 +53,23 @@ def _csv_rows(t: Table) -> list[list[str]]:
     return rows
 
 
+def single_table(doc: Document) -> Table | None:
+    """The document's one table when it holds nothing else: written bare, ready to load or paste."""
+    blocks = [b for b in doc.blocks if not isinstance(b, Chart)]
+    return blocks[0] if len(blocks) == 1 and isinstance(blocks[0], Table) else None
+
+
 def render_csv(doc: Document) -> str:
-    """Every table and text block of the document; CRLF line ends as Excel writes them."""
+    """Every table and text block of the document, each under its title; a lone table bare.
+
+    CRLF line ends, as Excel writes them.
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
+    lone = single_table(doc)
+    if lone is not None:
+        writer.writerows(_csv_rows(lone))
+        return buf.getvalue()
     first = True
     for block in doc.blocks:
         if isinstance(block, Chart):
@@ -95,6 +114,10 @@ def md_table(t: Table) -> str:
 
 
 def render_md(doc: Document) -> str:
+    """The document as Markdown: title, provenance, each block under its heading; a lone table bare."""
+    lone = single_table(doc)
+    if lone is not None:
+        return md_table(lone) + "\n"
     out = [f"# {md_escape(doc.title)}", ""]
     if doc.meta:
         out += [f"- {md_escape(line, block=True)}" for line in doc.meta] + [""]
@@ -115,10 +138,4 @@ def render_md(doc: Document) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def render_table_text(t: Table, fmt: str) -> str:
-    """One table alone as csv or md (for the ledger's small listings)."""
-    return render_csv(Document(t.name, t.title, blocks=[t])) if fmt == "csv" else md_table(t) + "\n"
-
-
-__all__ = ["md_escape", "neutralise", "render_csv", "render_json", "render_md", "render_table_text", "show",
-           "to_json"]
+__all__ = ["md_escape", "neutralise", "render_csv", "render_json", "render_md", "show", "single_table", "to_json"]
