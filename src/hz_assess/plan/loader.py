@@ -1,29 +1,24 @@
 """YAML -> Plan, with every problem reported by file, line and field path.
 
-Also the plan's own consistency checks (`hz-assess check`), name resolution for
-units and departments (aliases), and the comparison of the method against the
-documented default.
+The YAML is read with a map of field path -> line, so pydantic's errors and the
+cross-field rules below can name the line. Duplicate keys and aliases are refused
+(PyYAML would silently keep the last key or expand the alias).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from hz_assess.errors import PlanError, Problem, UsageError
+from hz_assess.errors import PlanError, Problem
 from hz_assess.models import (
     NO_BREAKDOWN,
-    CityTarget,
-    Department,
     DepartmentsFile,
-    Indicator,
     Plan,
-    ScoringParams,
     TargetsFile,
 )
 
@@ -38,7 +33,7 @@ def bundled_path(name: str) -> Path:
     packaged = Path(str(resources.files("hz_assess"))) / "data" / name
     if packaged.is_file():
         return packaged
-    return Path(__file__).resolve().parents[2] / "data" / name
+    return Path(__file__).resolve().parents[3] / "data" / name
 
 
 # ---------------------------------------------------------------- YAML with lines
@@ -329,245 +324,3 @@ def _department_problems(
                         "(应为附件1的序号 1…34 或 city_targets 的编号 C01…)",
                     ))
     return out
-
-
-# ---------------------------------------------------------------- names
-
-
-def resolve_unit(plan: Plan, name: str, *, districts_only: bool = False) -> str:
-    """Canonical unit name for a name or alias; UsageError listing valid names."""
-    key = name.strip()
-    for u in plan.info.units:
-        if districts_only and u.city:
-            continue
-        if key == u.name or key in u.aliases:
-            return u.name
-    valid = plan.districts if districts_only else plan.unit_names
-    raise UsageError(Problem("unknown_unit", "", f"没有名为「{name}」的县区,可用:{'、'.join(valid)}"))
-
-
-def resolve_department(plan: Plan, name: str) -> Department:
-    key = name.strip()
-    for dep in plan.departments:
-        if key in (dep.name, dep.id, *dep.aliases):
-            return dep
-    raise UsageError(Problem(
-        "unknown_department", "",
-        f"没有名为「{name}」的部门,可用:{'、'.join(d.name for d in plan.departments)}",
-    ))
-
-
-# ---------------------------------------------------------------- consistency
-
-
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    indicator: str
-    message: str
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}" if isinstance(x, float) else str(x)
-
-
-def check_plan(plan: Plan) -> list[Finding]:
-    """Things in a valid plan that do not add up (the seed's numbers are kept as printed)."""
-    out: list[Finding] = []
-    for ind in plan.indicators:
-        if not ind.additive:
-            continue
-        city = ind.target(plan.city)
-        parts = [ind.target(d) for d in plan.districts if ind.applies_to(d)]
-        if not isinstance(city, int | float) or not parts:
-            continue
-        numbers = [p for p in parts if isinstance(p, int | float)]
-        total = round(sum(numbers), 9)
-        if abs(total - city) > 1e-9:
-            detail = "+".join(_fmt(p) for p in numbers)
-            out.append(Finding(
-                "sum_mismatch", ind.id,
-                f"第{ind.id}行「{ind.name}」:各县区目标合计 {detail} = {_fmt(total)},"
-                f"与全市目标 {_fmt(city)} 不一致(相差 {_fmt(round(city - total, 9))})",
-            ))
-    total_points = round(sum(i.points for i in plan.indicators), 9)
-    if abs(total_points - 100) > 1e-9:
-        out.append(Finding("points_total", "",
-                           f"附件1各指标分值合计 {_fmt(total_points)},不等于 100"))
-    for cat in plan.categories:
-        if not any(i.category == cat.name for i in plan.indicators):
-            out.append(Finding("empty_category", "", f"栏目「{cat.name}」下没有指标"))
-    for dep in plan.departments:
-        both = set(dep.leads) & set(dep.supports)
-        for ref in sorted(both):
-            out.append(Finding("lead_and_support", ref,
-                               f"{dep.name} 对「{ref}」既牵头又配合,请只保留一种"))
-    return out
-
-
-# ---------------------------------------------------------------- the method
-
-
-# The documented default points and rule of each 附件1 row (SPEC §4.1/§4.2).
-DEFAULT_POINTS: dict[str, tuple[float, str]] = {
-    "1": (8, "growth"), "2": (5, "growth"), "3": (4, "completion"), "4": (5, "growth"),
-    "5": (4, "growth"), "6": (4, "completion"), "7": (2, "growth"), "8": (4, "growth"),
-    "9": (2, "growth"), "10": (4, "growth"), "11": (5, "completion"),
-    "12": (4, "completion"), "13": (4, "completion"), "14": (4, "completion"),
-    "15": (3, "completion"), "16": (3, "completion"), "17": (3, "completion"),
-    "18": (3, "completion"), "19": (3, "completion"), "20": (1, "completion"),
-    "21": (2, "completion"), "22": (3, "completion"), "23": (3, "completion"),
-    "24": (2, "completion"), "25": (2, "qualitative"), "26": (1.5, "qualitative"),
-    "27": (1.5, "qualitative"), "28": (1.5, "completion"), "29": (1.5, "completion"),
-    "30": (2, "completion"), "31": (2, "completion"), "32": (1, "completion"),
-    "33": (1, "completion"), "34": (1, "qualitative"),
-}
-DEFAULT_VETO = {"25"}
-# method_fingerprint() of the bundled 2017 plan as documented; a test keeps the two in step
-DEFAULT_METHOD_FINGERPRINT = "0e3ac8bfe08612023c5fdecc60733796b5bc805da3f0c9eb1fc64a8692733de7"
-
-
-def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
-    else:
-        out[prefix] = value
-
-
-def method_changes(plan: Plan) -> list[str]:
-    """Every way the plan's method departs from the documented default, in Chinese."""
-    changes: list[str] = []
-    now: dict[str, Any] = {}
-    default: dict[str, Any] = {}
-    _flatten("", plan.scoring.model_dump(mode="json"), now)
-    _flatten("", ScoringParams().model_dump(mode="json"), default)
-    for key in sorted(set(now) | set(default)):
-        if now.get(key) != default.get(key):
-            changes.append(f"scoring.{key}:默认 {default.get(key)} → 现为 {now.get(key)}")
-    for ind in plan.indicators:
-        points, rule = DEFAULT_POINTS.get(ind.id, (None, None))
-        if ind.points != points:
-            changes.append(f"第{ind.id}行分值:默认 {points} → 现为 {ind.points:g}")
-        if ind.rule != rule:
-            changes.append(f"第{ind.id}行规则:默认 {rule} → 现为 {ind.rule}")
-        if ind.veto != (ind.id in DEFAULT_VETO):
-            changes.append(f"第{ind.id}行一票否决:现为 {'是' if ind.veto else '否'}")
-        for key, val in sorted(ind.params.items()):
-            changes.append(f"第{ind.id}行参数 {key} = {val:g}(覆盖 {ind.rule} 默认值)")
-    for ct in plan.city_targets:
-        if ct.points is not None:
-            changes.append(f"{ct.id} 分值 = {ct.points:g}")
-        for key, val in sorted(ct.params.items()):
-            changes.append(f"{ct.id} 参数 {key} = {val:g}(覆盖 {ct.rule} 默认值)")
-    fingerprint = method_fingerprint(plan)
-    if not changes and fingerprint != DEFAULT_METHOD_FINGERPRINT:
-        changes.append(
-            "指标的栏目、规则、季度累计属性、全市目标或部门牵头/配合关系与默认方法不同"
-            f"(方法指纹 {fingerprint[:12]},默认 {DEFAULT_METHOD_FINGERPRINT[:12]})"
-        )
-    return changes
-
-
-def method_fingerprint(plan: Plan) -> str:
-    """sha256 of everything that decides a score besides the actuals and the targets' values."""
-    import json
-
-    doc = {
-        "scoring": plan.scoring.model_dump(mode="json"),
-        "indicators": [
-            [i.id, i.category, i.rule, i.points, i.veto, i.accumulates, sorted(i.params.items())]
-            for i in plan.indicators
-        ],
-        "city_targets": [
-            [c.id, c.rule, c.points, c.accumulates, sorted(c.params.items())] for c in plan.city_targets
-        ],
-        "departments": [[d.name, d.leads, d.supports] for d in plan.departments],
-    }
-    text = json.dumps(doc, ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def indicator_params(plan: Plan, ind: Indicator | CityTarget) -> dict[str, float]:
-    """The effective rule parameters of one indicator: per-kind defaults + overrides."""
-    base: dict[str, float]
-    if ind.rule == "growth":
-        base = plan.scoring.growth.model_dump()
-    elif ind.rule == "completion":
-        base = plan.scoring.completion.model_dump()
-    else:
-        base = {}
-    return {**base, **ind.params}
-
-
-# ---------------------------------------------------------------- the plan as data
-
-
-def target_text(cell: object) -> str:
-    """A target cell as the seed prints it: 24.0 stays 24.0, blank stays blank."""
-    if cell is None:
-        return ""
-    if isinstance(cell, float):
-        return repr(cell)
-    return str(cell)
-
-
-def _json_target(cell: object) -> object:
-    return None if cell == NO_BREAKDOWN else cell
-
-
-def plan_document(plan: Plan, unit: str | None = None, department: str | None = None) -> dict[str, Any]:
-    """`targets --format json` (SPEC §5), optionally narrowed to one unit or department."""
-    units = [unit] if unit else plan.unit_names
-    indicators = plan.indicators
-    city_targets = plan.city_targets
-    departments = plan.departments
-    if unit:
-        indicators = [i for i in indicators if i.applies_to(unit)]
-        if unit != plan.city:
-            city_targets = []
-    if department:
-        dep = resolve_department(plan, department)
-        refs = set(dep.leads) | set(dep.supports)
-        indicators = [i for i in indicators if i.id in refs]
-        city_targets = [c for c in city_targets if c.id in refs]
-        departments = [dep]
-    return {
-        "plan": {
-            "id": plan.info.id,
-            "title": plan.info.title,
-            "doc_number": plan.info.doc_number,
-            "issued": plan.info.issued,
-            "year": plan.info.year,
-            "sha256": plan.targets_sha256,
-        },
-        "units": units,
-        "indicators": [
-            {
-                "id": i.id,
-                "name": i.name,
-                "unit": i.unit,
-                "category": i.category,
-                "points": i.points,
-                "rule": i.rule,
-                "targets": {u: _json_target(i.target(u)) for u in units},
-                "cells": {u: target_text(i.target(u)) for u in units},
-            }
-            for i in indicators
-        ],
-        "city_targets": [
-            {
-                "id": c.id,
-                "name": c.name,
-                "unit": c.unit,
-                "target": c.target,
-                "rule": c.rule,
-                "source": c.source,
-            }
-            for c in city_targets
-        ],
-        "departments": [
-            {"id": d.id, "name": d.name, "leads": d.leads, "supports": d.supports}
-            for d in departments
-        ],
-    }
