@@ -7,20 +7,10 @@ Everything other modules need is importable from here.
 from hz_assess.plan.checks import Finding, check_plan
 from hz_assess.plan.document import plan_document, target_text
 from hz_assess.plan.loader import DEPARTMENTS_NAME, TARGETS_NAME, bundled_path, load_plan
-from hz_assess.plan.method import (
-    DEFAULT_METHOD_FINGERPRINT,
-    DEFAULT_POINTS,
-    DEFAULT_VETO,
-    indicator_params,
-    method_changes,
-    method_fingerprint,
-)
+from hz_assess.plan.method import indicator_params, method_changes
 from hz_assess.plan.names import resolve_department, resolve_unit
 
 __all__ = [
-    "DEFAULT_METHOD_FINGERPRINT",
-    "DEFAULT_POINTS",
-    "DEFAULT_VETO",
     "DEPARTMENTS_NAME",
     "TARGETS_NAME",
     "Finding",
@@ -29,7 +19,6 @@ __all__ = [
     "indicator_params",
     "load_plan",
     "method_changes",
-    "method_fingerprint",
     "plan_document",
     "resolve_department",
     "resolve_unit",

@@ -39,8 +39,8 @@ def bundled_path(name: str) -> Path:
 # ---------------------------------------------------------------- YAML with lines
 
 
-def _read_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
-    """Parse YAML into plain data plus a map of field path -> 1-based line.
+def _read_yaml(path: Path) -> tuple[Any, dict[Loc, int], str]:
+    """Parse YAML into plain data, a map of field path -> 1-based line, and the sha256 of the bytes read.
 
     Duplicate keys are an error (PyYAML silently keeps the last one).
     """
@@ -83,7 +83,7 @@ def _read_yaml(path: Path) -> tuple[Any, dict[Loc, int]]:
         raise PlanError(Problem("yaml_syntax", str(path), f"YAML 格式错误:{exc}")) from exc
     finally:
         loader.dispose()
-    return data, lines
+    return data, lines, hashlib.sha256(raw).hexdigest()
 
 
 def _walk(node: Any, loc: Loc, lines: dict[Loc, int], dups: list[Problem], file: str, walked: set[int]) -> None:
@@ -200,8 +200,8 @@ def load_plan(targets: Path | None = None, departments: Path | None = None) -> P
     """Read and validate both plan files; raise PlanError listing every problem."""
     tpath = targets or bundled_path(TARGETS_NAME)
     dpath = departments or bundled_path(DEPARTMENTS_NAME)
-    tdata, tlines = _read_yaml(tpath)
-    ddata, dlines = _read_yaml(dpath)
+    tdata, tlines, tsha = _read_yaml(tpath)
+    ddata, dlines, dsha = _read_yaml(dpath)
     problems: list[Problem] = []
     tfile = dfile = None
     try:
@@ -227,14 +227,15 @@ def load_plan(targets: Path | None = None, departments: Path | None = None) -> P
         audit=tfile.audit,
         departments=dfile.departments,
         targets_path=str(tpath),
-        targets_sha256=_sha256(tpath),
+        targets_sha256=tsha,
         departments_path=str(dpath),
-        departments_sha256=_sha256(dpath),
+        departments_sha256=dsha,
         bundled=targets is None,
     )
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 a Plan records for a file it was read from."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 

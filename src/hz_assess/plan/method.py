@@ -1,90 +1,80 @@
-"""The scoring method: how a plan's method departs from the default, and each indicator's parameters."""
+"""The scoring method: where a plan's method departs from the default, and each indicator's parameters.
+
+The default method is written down once, in the bundled YAML (data/targets_2017.yaml and
+data/departments.yaml): a plan's method is "changed" exactly where it differs from those
+files. The comparison is generic: every field of the plan models is method unless it is
+listed in NOT_METHOD as saying what is measured rather than how it is scored, so a field
+added to the method later is compared without touching this module.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from hz_assess.models import CityTarget, Indicator, Plan, ScoringParams
+from pydantic import BaseModel
 
-# The documented default points and rule of each 附件1 row (SPEC §4.1/§4.2).
-DEFAULT_POINTS: dict[str, tuple[float, str]] = {
-    "1": (8, "growth"), "2": (5, "growth"), "3": (4, "completion"), "4": (5, "growth"),
-    "5": (4, "growth"), "6": (4, "completion"), "7": (2, "growth"), "8": (4, "growth"),
-    "9": (2, "growth"), "10": (4, "growth"), "11": (5, "completion"),
-    "12": (4, "completion"), "13": (4, "completion"), "14": (4, "completion"),
-    "15": (3, "completion"), "16": (3, "completion"), "17": (3, "completion"),
-    "18": (3, "completion"), "19": (3, "completion"), "20": (1, "completion"),
-    "21": (2, "completion"), "22": (3, "completion"), "23": (3, "completion"),
-    "24": (2, "completion"), "25": (2, "qualitative"), "26": (1.5, "qualitative"),
-    "27": (1.5, "qualitative"), "28": (1.5, "completion"), "29": (1.5, "completion"),
-    "30": (2, "completion"), "31": (2, "completion"), "32": (1, "completion"),
-    "33": (1, "completion"), "34": (1, "qualitative"),
+from hz_assess.models import CityTarget, Department, Indicator, Plan
+from hz_assess.plan.loader import DEPARTMENTS_NAME, TARGETS_NAME, bundled_path, file_sha256, load_plan
+
+# What is measured, for whom, and where it is written, as opposed to how it is scored.
+# Anything not named here is method. The plan's own fields: its identity, units and
+# categories, the three lists compared item by item below, and where it was read from.
+NOT_METHOD: dict[type[BaseModel], frozenset[str]] = {
+    Plan: frozenset({
+        "info", "categories", "indicators", "city_targets", "departments",
+        "targets_path", "targets_sha256", "departments_path", "departments_sha256", "bundled",
+    }),
+    Indicator: frozenset({"id", "name", "unit", "implied_unit", "targets", "plan_text"}),
+    CityTarget: frozenset({"id", "name", "unit", "target", "source"}),
+    Department: frozenset({"id", "name", "aliases", "duty", "basis"}),
 }
-DEFAULT_VETO = {"25"}
-# method_fingerprint() of the bundled 2017 plan as documented; a test keeps the two in step
-DEFAULT_METHOD_FINGERPRINT = "0e3ac8bfe08612023c5fdecc60733796b5bc805da3f0c9eb1fc64a8692733de7"
+
+# Chinese names of the method fields a person reads most; any other field shows its YAML key.
+FIELD_LABELS = {
+    "points": "分值",
+    "rule": "规则",
+    "veto": "一票否决",
+    "decline": "下降率",
+    "accumulates": "按时间进度累计",
+    "category": "栏目",
+    "params": "参数",
+    "leads": "牵头",
+    "supports": "配合",
+}
+
+_ABSENT = object()  # a key one side has and the other has not
 
 
-def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
-    else:
-        out[prefix] = value
+@dataclass(frozen=True)
+class _Item:
+    """One indicator, city target or department: its title and its method fields, flattened."""
+
+    title: str
+    fields: dict[str, object]
+
+
+@dataclass(frozen=True)
+class _MethodView:
+    """The parts of a plan that decide a score besides the actuals and the target values."""
+
+    settings: dict[str, object]  # "scoring.growth.bonus_cap" -> 0.2, "audit.…" -> …
+    indicators: dict[str, _Item]
+    city_targets: dict[str, _Item]
+    departments: dict[str, _Item]
 
 
 def method_changes(plan: Plan) -> list[str]:
-    """Every way the plan's method departs from the documented default, in Chinese."""
-    changes: list[str] = []
-    now: dict[str, Any] = {}
-    default: dict[str, Any] = {}
-    _flatten("", plan.scoring.model_dump(mode="json"), now)
-    _flatten("", ScoringParams().model_dump(mode="json"), default)
-    for key in sorted(set(now) | set(default)):
-        if now.get(key) != default.get(key):
-            changes.append(f"scoring.{key}:默认 {default.get(key)} → 现为 {now.get(key)}")
-    for ind in plan.indicators:
-        points, rule = DEFAULT_POINTS.get(ind.id, (None, None))
-        if ind.points != points:
-            changes.append(f"第{ind.id}行分值:默认 {points} → 现为 {ind.points:g}")
-        if ind.rule != rule:
-            changes.append(f"第{ind.id}行规则:默认 {rule} → 现为 {ind.rule}")
-        if ind.veto != (ind.id in DEFAULT_VETO):
-            changes.append(f"第{ind.id}行一票否决:现为 {'是' if ind.veto else '否'}")
-        for key, val in sorted(ind.params.items()):
-            changes.append(f"第{ind.id}行参数 {key} = {val:g}(覆盖 {ind.rule} 默认值)")
-    for ct in plan.city_targets:
-        if ct.points is not None:
-            changes.append(f"{ct.id} 分值 = {ct.points:g}")
-        for key, val in sorted(ct.params.items()):
-            changes.append(f"{ct.id} 参数 {key} = {val:g}(覆盖 {ct.rule} 默认值)")
-    fingerprint = method_fingerprint(plan)
-    if not changes and fingerprint != DEFAULT_METHOD_FINGERPRINT:
-        changes.append(
-            "指标的栏目、规则、季度累计属性、全市目标或部门牵头/配合关系与默认方法不同"
-            f"(方法指纹 {fingerprint[:12]},默认 {DEFAULT_METHOD_FINGERPRINT[:12]})"
-        )
-    return changes
+    """Every way the plan's method departs from the default (the bundled YAML), one Chinese line each.
 
-
-def method_fingerprint(plan: Plan) -> str:
-    """sha256 of everything that decides a score besides the actuals and the targets' values."""
-    import json
-
-    doc = {
-        "scoring": plan.scoring.model_dump(mode="json"),
-        "indicators": [
-            [i.id, i.category, i.rule, i.points, i.veto, i.accumulates, sorted(i.params.items())]
-            for i in plan.indicators
-        ],
-        "city_targets": [
-            [c.id, c.rule, c.points, c.accumulates, sorted(c.params.items())] for c in plan.city_targets
-        ],
-        "departments": [[d.name, d.leads, d.supports] for d in plan.departments],
-    }
-    text = json.dumps(doc, ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    A plan read from the bundled files themselves (the same sha256 for both) is the
+    default without comparing anything; otherwise the bundled plan is loaded once per
+    process and compared field by field.
+    """
+    if (plan.targets_sha256, plan.departments_sha256) == _bundled_sha256():
+        return []
+    return _differences(_default_view(), _method_view(plan))
 
 
 def indicator_params(plan: Plan, ind: Indicator | CityTarget) -> dict[str, float]:
@@ -97,3 +87,124 @@ def indicator_params(plan: Plan, ind: Indicator | CityTarget) -> dict[str, float
     else:
         base = {}
     return {**base, **ind.params}
+
+
+# ---------------------------------------------------------------- the default, once
+
+
+@functools.cache
+def _bundled_sha256() -> tuple[str, str]:
+    return file_sha256(bundled_path(TARGETS_NAME)), file_sha256(bundled_path(DEPARTMENTS_NAME))
+
+
+@functools.cache
+def _default_view() -> _MethodView:
+    # only the flattened view is kept: the bundled Plan itself is never handed out, so
+    # nothing a caller does to a Plan can change what "default" means
+    return _method_view(load_plan())
+
+
+# ---------------------------------------------------------------- flattening
+
+
+def _method_view(plan: Plan) -> _MethodView:
+    settings: dict[str, object] = {}
+    for name in type(plan).model_fields:
+        if name not in _not_method(type(plan)):
+            _flatten(name, _dump(getattr(plan, name)), settings)
+    return _MethodView(
+        settings=settings,
+        indicators={i.id: _item(i, f"第{i.id}行「{i.name}」") for i in plan.indicators},
+        city_targets={c.id: _item(c, f"{c.id}「{c.name}」") for c in plan.city_targets},
+        departments={d.name: _item(d, d.name) for d in plan.departments},
+    )
+
+
+def _item(model: BaseModel, title: str) -> _Item:
+    fields: dict[str, object] = {}
+    _flatten("", model.model_dump(mode="json", exclude=set(_not_method(type(model)))), fields)
+    return _Item(title, fields)
+
+
+def _not_method(cls: type[BaseModel]) -> frozenset[str]:
+    # a model extended by subclassing keeps its parent's list: only the new fields are method
+    return next((NOT_METHOD[c] for c in cls.__mro__ if c in NOT_METHOD), frozenset())
+
+
+def _dump(value: object) -> object:
+    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+
+
+def _flatten(prefix: str, value: object, out: dict[str, object]) -> None:
+    """Nested tables become dotted keys; a list of tables is indexed; a list of plain values stays one value."""
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), sub, out)
+    elif isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+        for i, sub in enumerate(value):
+            _flatten(f"{prefix}[{i}]", sub, out)
+    else:
+        out[prefix] = value
+
+
+# ---------------------------------------------------------------- comparing
+
+
+def _differences(default: _MethodView, now: _MethodView) -> list[str]:
+    changes = _changed(default.settings, now.settings, lambda key: key)
+    changes += _changed_items(default.indicators, now.indicators, lambda i: f"第{i}行", "指标")
+    changes += _changed_items(default.city_targets, now.city_targets, lambda c: f"{c} ", "全市目标")
+    changes += _changed_items(default.departments, now.departments, lambda d: f"{d} ", "部门")
+    return changes
+
+
+def _changed_items(
+    default: dict[str, _Item], now: dict[str, _Item], prefix: Callable[[str], str], kind: str
+) -> list[str]:
+    out: list[str] = []
+    for key, item in now.items():
+        before = default.get(key)
+        if before is None:
+            out.append(f"{item.title}:新增{kind}(默认方法中没有)")
+        else:
+            out += _changed(before.fields, item.fields, functools.partial(_field_name, prefix(key)))
+    out += [f"{item.title}:已删除(默认方法中有此{kind})" for key, item in default.items() if key not in now]
+    return out
+
+
+def _changed(default: dict[str, object], now: dict[str, object], name: Callable[[str], str]) -> list[str]:
+    keys = list(default) + [k for k in now if k not in default]
+    out = []
+    for key in keys:
+        before, after = default.get(key, _ABSENT), now.get(key, _ABSENT)
+        if before != after:
+            out.append(f"{name(key)}:默认 {_show(before)} → 现为 {_show(after)}")
+    return out
+
+
+def _field_name(prefix: str, field: str) -> str:
+    """第12行分值, 第12行参数 bonus_cap, 市金融办 牵头; a field without a Chinese label shows its key."""
+    head, _, rest = field.partition(".")
+    label = FIELD_LABELS.get(head, head)
+    if rest:
+        label = f"{label} {rest}"
+    # 第12行分值 reads as one word; a YAML key needs a space: 第12行 schedule
+    if prefix.endswith(" ") or not label[:1].isascii():
+        return prefix + label
+    return f"{prefix} {label}"
+
+
+def _show(value: object) -> str:
+    if value is _ABSENT:
+        return "未设"
+    if value is None:
+        return "无"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, list):
+        return "、".join(_show(v) for v in value) if value else "无"
+    if value == "":
+        return "空"
+    return str(value)
