@@ -13,20 +13,19 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from hz_assess.errors import PlanError, Problem
 from hz_assess.models import (
     NO_BREAKDOWN,
     DepartmentsFile,
+    Loc,
     Plan,
     TargetsFile,
 )
 
 TARGETS_NAME = "targets_2017.yaml"
 DEPARTMENTS_NAME = "departments.yaml"
-
-Loc = tuple[str | int, ...]
-
 
 def bundled_path(name: str) -> Path:
     """The bundled data file: inside the wheel, or data/ of a source checkout."""
@@ -95,7 +94,8 @@ def _walk(node: Any, loc: Loc, lines: dict[Loc, int], dups: list[Problem], file:
         raise PlanError(Problem("yaml_alias", f"{file}:{node.start_mark.line + 1}",
                                 f"{_path_text(loc)}:不支持 YAML 锚点/别名(& 和 *),请把内容直接写出"))
     walked.add(id(node))
-    lines[loc] = node.start_mark.line + 1
+    # a key's own line, set by its parent, wins over the line its block value starts on
+    lines.setdefault(loc, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -122,6 +122,8 @@ def _walk(node: Any, loc: Loc, lines: dict[Loc, int], dups: list[Problem], file:
 def _path_text(loc: Loc) -> str:
     out = ""
     for part in loc:
+        if part == "[key]":
+            continue  # pydantic's marker for a bad dict key: the key itself is the place
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(根)"
 
@@ -142,15 +144,23 @@ _PYDANTIC_MESSAGES = {
     "int_from_float": "应为整数",
     "float_parsing": "应为数字",
     "float_type": "应为数字",
+    "finite_number": "不能是 NaN 或无穷大(.nan、.inf),应为有限的数字",
     "bool_parsing": "应为 true 或 false",
     "bool_type": "应为 true 或 false",
     "list_type": "应为列表([…])",
     "dict_type": "应为键值表(key: value)",
     "model_type": "应为键值表(key: value)",
-    "greater_than": "应大于 0",
-    "greater_than_equal": "不能为负数",
-    "less_than_equal": "超出允许范围",
+    "too_short": "不能为空",
+    "string_too_short": "不能为空",
 }
+# bounds declared with Field(gt=…, ge=…, le=…): the message names the bound
+_BOUND_MESSAGES = {
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "不能大于 {le}",
+}
+_NUMBER_TYPES = {"int_type", "float_type", "int_parsing", "float_parsing"}
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -160,34 +170,55 @@ def _validate(model: type[M], data: Any, lines: dict[Loc, int], file: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        seen: set[Loc] = set()
+        # pydantic reports a union once per branch ('int', 'float', 'str'…): one problem per place
+        by_place: dict[Loc, list[ErrorDetails]] = {}
         for err in exc.errors():
-            # drop pydantic's union-branch tags such as 'int' / 'float' / 'str'
-            raw_loc = err["loc"]
-            loc: Loc = tuple(p for p in raw_loc if not (isinstance(p, str) and p in _UNION_TAGS))
-            if loc in seen:
-                continue  # a union reports once per branch; one line per place is enough
-            seen.add(loc)
-            if loc != raw_loc and loc[:1] == ("indicators",):
-                problems.append(Problem("yaml_target_type", _where(file, lines, loc),
-                                        f"{_path_text(loc)}:目标「{err['input']}」无效,应为数字、"
-                                        f"{NO_BREAKDOWN}、定性目标文字或 null(不考核)"))
-                continue
-            line = _line_of(lines, loc)
-            where = f"{file}:{line}" if line else file
-            kind = err["type"]
-            if kind == "value_error":
-                text = str(err["msg"]).removeprefix("Value error, ")
-            elif kind == "literal_error":
-                expected = err.get("ctx", {}).get("expected", "")
-                text = f"取值「{err['input']}」无效,应为 {expected}"
-            else:
-                text = _PYDANTIC_MESSAGES.get(kind, f"取值无效({err['msg']})")
-                if kind not in ("missing", "extra_forbidden"):
-                    text += f",实际为「{err['input']}」"
-            problems.append(Problem(f"yaml_{kind}", where, f"{_path_text(loc)}:{text}"))
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
+            by_place.setdefault(loc, []).append(err)
+        problems = [_problem(file, lines, loc, errs) for loc, errs in by_place.items()]
         raise PlanError(problems) from exc
+
+
+def _problem(file: str, lines: dict[Loc, int], loc: Loc, errs: list[ErrorDetails]) -> Problem:
+    # a NaN or infinity says more than "not an int, not a text" from the other branches
+    err = next((e for e in errs if e["type"] == "finite_number"), errs[0])
+    kind, value = err["type"], err["input"]
+    where = _where(file, lines, loc)
+    if kind != "finite_number" and err["loc"] != loc and loc[:1] == ("indicators",):
+        return Problem("yaml_target_type", where,
+                       f"{_path_text(loc)}:目标「{value}」无效,应为数字、"
+                       f"{NO_BREAKDOWN}、定性目标文字或 null(不考核)")
+    if kind == "value_error":
+        text = str(err["msg"]).removeprefix("Value error, ")
+    elif kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        text = f"取值「{value}」无效,应为 {expected}"
+    elif kind in _BOUND_MESSAGES:
+        ctx = {k: _plain(v) for k, v in err.get("ctx", {}).items()}
+        text = "不能为负数" if ctx == {"ge": "0"} else _BOUND_MESSAGES[kind].format(**ctx)
+        text += f",实际为「{_plain(value)}」"
+    else:
+        text = _PYDANTIC_MESSAGES.get(kind, f"取值无效({err['msg']})")
+        if kind not in ("missing", "extra_forbidden", "too_short", "string_too_short"):
+            text += f",实际为「{_plain(value)}」" + _hint(kind, value)
+    return Problem(f"yaml_{kind}", where, f"{_path_text(loc)}:{text}")
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _hint(kind: str, value: object) -> str:
+    """What the YAML author most likely meant, for the type mistakes YAML invites."""
+    if kind in _NUMBER_TYPES and isinstance(value, bool):
+        return "(YAML 把 true/false、yes/no、on/off 读作是/否,不是数字)"
+    if kind in _NUMBER_TYPES and isinstance(value, str):
+        return "(数字不要加引号)"
+    if kind == "string_type" and not isinstance(value, dict | list) and value is not None:
+        return "(纯数字、日期或 yes/no 作文字时请加引号)"
+    return ""
 
 
 _UNION_TAGS = {"int", "float", "str", "none"}
