@@ -70,7 +70,8 @@ def method_changes(plan: Plan) -> list[str]:
 
     A plan read from the bundled files themselves (the same sha256 for both) is the
     default without comparing anything; otherwise the bundled plan is loaded once per
-    process and compared field by field.
+    process and compared field by field. The sha256 fields are trusted: a Plan changed
+    in memory after loading must not keep the sha256 of the files it no longer matches.
     """
     if (plan.targets_sha256, plan.departments_sha256) == _bundled_sha256():
         return []
