@@ -307,7 +307,8 @@ def test_yaml_aliases_are_refused_with_their_line(plan_copy: tuple[Path, Path]) 
         ("    ratings: {优秀: 1.0, 良好: 0.85, 一般: 0.70, 较差: 0.50}", "    ratings: {}",
          "scoring.departments.ratings"),
         ("    points: 8\n", "    points: 8\n    veto: true\n", "veto(一票否决)只适用于定性指标"),
-        ("    points: 8\n", "    points: 8\n    params: {bonus_cap: -1}\n", "参数 bonus_cap 超出允许范围"),
+        ("    points: 8\n", "    points: 8\n    params: {bonus_cap: -1}\n",
+         "indicators[0].params.bonus_cap:超额加分上限 -1 应在 0 到 1 之间"),
         ("targets: {全市: 7, 吴兴区: 7,", "targets: {全市: true, 吴兴区: 7,", "indicators[0].targets.全市"),
     ],
 )

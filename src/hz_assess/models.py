@@ -1,7 +1,10 @@
 """Pydantic v2 models of the plan, the actuals and the assessment results.
 
 The plan models mirror data/targets_2017.yaml and data/departments.yaml one to one
-(extra="forbid", so a misspelt key is an error). The result models are what every
+and refuse every value that could not give a meaningful score: unknown keys, NaN or
+infinite numbers, a YAML `yes` read as the number 1, a veto level or grade that does
+not exist, factors outside 0–1. Each error carries the field path of the value at
+fault, so the loader can name its YAML line. The result models are what every
 renderer and exporter flattens; `Assessment.model_dump(mode="json")` *is* the JSON
 output of `score --format json`.
 """
@@ -10,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -25,6 +29,7 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 NO_BREAKDOWN = "——"  # 附件1: the indicator has no district breakdown (city only)
 RuleKind = Literal["growth", "completion", "qualitative"]
@@ -39,44 +44,142 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class PlanModel(Strict):
+    """A part of the plan YAML.
+
+    strict: YAML reads `yes`/`on` as true, and pydantic would otherwise turn that into
+    the number 1 (`points: yes` → 1 point); a quoted "5" is refused rather than guessed.
+    allow_inf_nan=False: `.nan`/`.inf` anywhere, dict values included, would make every
+    total NaN or infinite.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+# A field path, as pydantic reports it and as the loader maps it to a YAML line.
+Loc = tuple[str | int, ...]
+
+
+def _error(loc: Loc, message: str, value: object) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError("value_error", message), loc=loc, input=value)
+
+
+def _refuse(title: str, errors: list[InitErrorDetails]) -> None:
+    """Raise the errors found by a model validator, if any, each at the path of the value at fault.
+
+    A ValueError from a model validator would be reported at the model itself; these
+    keep the path (e.g. scoring.top_n.特优), so the loader can name the YAML line.
+    """
+    if errors:
+        raise ValidationError.from_exception_data(title, errors)
+
+
+def _num(x: float) -> str:
+    """A number as the YAML author wrote it: 1840 not 1840.0 or 1.84e+03."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def _fraction_of_points(x: float) -> float:
+    if not 0 <= x <= 1:
+        raise ValueError(
+            f"系数 {_num(x)} 应在 0 到 1 之间:它是该项分值的比例(1 为满分),"
+            "大于 1 会使该项得分超过满分,负数会倒扣分"
+        )
+    return x
+
+
+def _rating_factor(x: float) -> float:
+    if not 0 <= x <= 1:
+        raise ValueError(
+            f"评价系数 {_num(x)} 应在 0 到 1 之间:它是评价部分分值的比例(1 为满分),"
+            "大于 1 会使部门得分超过满分,负数会倒扣分"
+        )
+    return x
+
+
+def _row_cap(x: float) -> float:
+    if not 0 <= x <= 1:
+        raise ValueError(
+            f"超额加分上限 {_num(x)} 应在 0 到 1 之间:它是该项分值的比例(0.2 即 20%),"
+            "大于 1 表示单项超额得分超过该项分值本身"
+        )
+    return x
+
+
+def _on_100_scale(x: float) -> float:
+    if not 0 <= x <= 100:
+        raise ValueError(f"{_num(x)} 应在 0 到 100 之间(总分按百分制计)")
+    return x
+
+
+def _positive_count(n: int) -> int:
+    if n < 1:
+        raise ValueError(f"名额 {n} 应为正整数(至少 1 个)")
+    return n
+
+
+def _positive_weight(x: float) -> float:
+    if x <= 0:
+        raise ValueError(f"配合指标的权重 {_num(x)} 应大于 0(为 0 时只配合的部门指标部分恒为 0 分)")
+    return x
+
+
+FractionOfPoints = Annotated[float, AfterValidator(_fraction_of_points)]
+RatingFactor = Annotated[float, AfterValidator(_rating_factor)]
+RowCap = Annotated[float, AfterValidator(_row_cap)]
+On100Scale = Annotated[float, AfterValidator(_on_100_scale)]
+PositiveCount = Annotated[int, AfterValidator(_positive_count)]
+
+
 # ---------------------------------------------------------------- the method
 
 
-class GrowthParams(Strict):
+class GrowthParams(PlanModel):
     """a ≥ t: W·(1 + min(bonus_per_point·(a−t), bonus_cap)); a < t: W·max(0, 1 − penalty·(t−a))."""
 
     bonus_per_point: float = Field(0.025, ge=0)
-    bonus_cap: float = Field(0.20, ge=0)
+    bonus_cap: RowCap = 0.20
     penalty_per_point: float = Field(0.10, ge=0)
 
 
-class CompletionParams(Strict):
+class CompletionParams(PlanModel):
     """r = a/t; r ≥ 1: W·(1 + min(bonus_per_ratio·(r−1), bonus_cap)); r < 1: W·r, 0 below zero_below."""
 
     bonus_per_ratio: float = Field(0.25, ge=0)
-    bonus_cap: float = Field(0.20, ge=0)
+    bonus_cap: RowCap = 0.20
     zero_below: float = Field(0.5, ge=0, le=1)
 
 
-class QualitativeParams(Strict):
-    levels: dict[str, float] = Field(
+class QualitativeParams(PlanModel):
+    levels: dict[str, FractionOfPoints] = Field(
         default_factory=lambda: {"完成": 1.0, "基本完成": 0.6, "未完成": 0.0}, min_length=1
     )
 
 
-class Grade(Strict):
-    name: str
-    min: float
+class Grade(PlanModel):
+    name: str = Field(min_length=1)
+    min: On100Scale
 
 
-class DepartmentParams(Strict):
+class DepartmentParams(PlanModel):
     indicator_weight: float = Field(60, ge=0)
     rating_weight: float = Field(40, ge=0)
-    support_factor: float = Field(0.5, ge=0)
+    support_factor: Annotated[float, AfterValidator(_positive_weight)] = 0.5
     city_target_points: float = Field(2, gt=0)
-    ratings: dict[str, float] = Field(
+    ratings: dict[str, RatingFactor] = Field(
         default_factory=lambda: {"优秀": 1.0, "良好": 0.85, "一般": 0.70, "较差": 0.50}, min_length=1
     )
+
+    @model_validator(mode="after")
+    def _out_of_100(self) -> DepartmentParams:
+        total = self.indicator_weight + self.rating_weight
+        if abs(total - 100) > 1e-9:
+            # the grade bands (≥90 优秀 …) are on a 100-point scale for departments too
+            _refuse("DepartmentParams", [_error(("indicator_weight",), (
+                f"indicator_weight 与 rating_weight 之和应为 100(部门总分按百分制,等次分数线也按百分制),"
+                f"现为 {_num(self.indicator_weight)} + {_num(self.rating_weight)} = {_num(total)}"
+            ), self.indicator_weight)])
+        return self
 
 
 def _default_grades() -> list[Grade]:
@@ -88,35 +191,73 @@ def _default_grades() -> list[Grade]:
     ]
 
 
-class ScoringParams(Strict):
-    """SPEC §4. The defaults here are the documented default method."""
+class ScoringParams(PlanModel):
+    """SPEC §4. Values a plan's YAML leaves out; the default method itself is the bundled YAML."""
 
     growth: GrowthParams = Field(default_factory=GrowthParams)
     completion: CompletionParams = Field(default_factory=CompletionParams)
     qualitative: QualitativeParams = Field(default_factory=QualitativeParams)
     veto_level: str = "未完成"
-    bonus_cap: float = Field(5, ge=0)
-    deduction_cap: float = Field(10, ge=0)
+    bonus_cap: On100Scale = 5
+    deduction_cap: On100Scale = 10
     grade_mode: Literal["bands", "top_n"] = "bands"
     grades: list[Grade] = Field(default_factory=_default_grades)
-    top_n: dict[str, int] = Field(default_factory=lambda: {"优秀": 2})
+    top_n: dict[str, PositiveCount] = Field(default_factory=lambda: {"优秀": 2})
     vetoed_cannot_be: str = "优秀"
     departments: DepartmentParams = Field(default_factory=DepartmentParams)
 
-    @field_validator("grades")
-    @classmethod
-    def _grades_descending(cls, grades: list[Grade]) -> list[Grade]:
-        if not grades:
-            raise ValueError("至少需要一个等次")
-        mins = [g.min for g in grades]
-        if mins != sorted(mins, reverse=True):
-            raise ValueError("等次须按分数线从高到低排列")
-        if mins[-1] > 0:
-            raise ValueError("最后一个等次的分数线应为 0(否则低分单位没有等次)")
-        return grades
+    @model_validator(mode="after")
+    def _names_exist(self) -> ScoringParams:
+        """Every level and grade named elsewhere exists, and every grade can be reached."""
+        errors: list[InitErrorDetails] = []
+        levels = "、".join(self.qualitative.levels)
+        if self.veto_level not in self.qualitative.levels:
+            errors.append(_error(("veto_level",), (
+                f"否决等级「{self.veto_level}」不在 scoring.qualitative.levels 中(可用:{levels}),"
+                "一票否决将永远不会生效"
+            ), self.veto_level))
+        elif self.qualitative.levels[self.veto_level] >= max(self.qualitative.levels.values()):
+            errors.append(_error(("veto_level",), (
+                f"否决等级「{self.veto_level}」是得分最高的等级,一票否决会落在完成得最好的单位上"
+            ), self.veto_level))
+        if not self.grades:
+            errors.append(_error(("grades",), "至少需要一个等次", self.grades))
+        seen: dict[str, int] = {}
+        for i, g in enumerate(self.grades):
+            if g.name in seen:
+                errors.append(_error(("grades", i, "name"),
+                                     f"等次名称「{g.name}」重复(已见于 grades[{seen[g.name]}])", g.name))
+            seen.setdefault(g.name, i)
+            if i and g.min >= self.grades[i - 1].min:
+                prev = self.grades[i - 1]
+                errors.append(_error(("grades", i, "min"), (
+                    f"分数线 {_num(g.min)} 不低于上一等次「{prev.name}」的 {_num(prev.min)}:等次须按分数线"
+                    "从高到低排列且不能相同,否则有的等次永远评不到"
+                ), g.min))
+        if self.grades and self.grades[-1].min > 0:
+            errors.append(_error(("grades", len(self.grades) - 1, "min"),
+                                 "最后一个等次的分数线应为 0(否则低分单位没有等次)", self.grades[-1].min))
+        names = [g.name for g in self.grades]
+        available = "、".join(names)
+        for name in self.top_n:
+            if name not in seen:
+                errors.append(_error(("top_n", name), (
+                    f"「{name}」不是 scoring.grades 中的等次(可用:{available});"
+                    "不按名次评定时可写 top_n: {}"
+                ), name))
+        if self.vetoed_cannot_be not in seen:
+            errors.append(_error(("vetoed_cannot_be",),
+                                 f"「{self.vetoed_cannot_be}」不是 scoring.grades 中的等次(可用:{available})",
+                                 self.vetoed_cannot_be))
+        elif names and self.vetoed_cannot_be == names[-1]:
+            errors.append(_error(("vetoed_cannot_be",), (
+                f"「{self.vetoed_cannot_be}」是最低等次,被否决的单位无法再降一等,否决不会生效"
+            ), self.vetoed_cannot_be))
+        _refuse("ScoringParams", errors)
+        return self
 
 
-RULE_PARAM_MODELS: dict[str, type[Strict]] = {
+RULE_PARAM_MODELS: dict[str, type[PlanModel]] = {
     "growth": GrowthParams,
     "completion": CompletionParams,
 }
@@ -125,13 +266,13 @@ RULE_PARAM_MODELS: dict[str, type[Strict]] = {
 # ---------------------------------------------------------------- the plan
 
 
-class Unit(Strict):
+class Unit(PlanModel):
     name: str
     city: bool = False
     aliases: list[str] = Field(default_factory=list)
 
 
-class PlanInfo(Strict):
+class PlanInfo(PlanModel):
     id: str
     title: str
     doc_number: str
@@ -140,29 +281,39 @@ class PlanInfo(Strict):
     units: list[Unit]
 
 
-class Category(Strict):
+class Category(PlanModel):
     name: str
 
 
-def _check_overrides(rule: str, params: dict[str, float]) -> dict[str, float]:
+def _rule_problems(rule: str, params: dict[str, float], accumulates: bool) -> list[InitErrorDetails]:
+    """Overrides the rule has, within the bounds of its per-kind parameters; no prorated rates."""
+    errors: list[InitErrorDetails] = []
+    if rule == "growth" and accumulates:
+        errors.append(_error(("accumulates",), (
+            "增幅类指标(rule: growth)是同比比率,不能按时间进度累计:"
+            "accumulates: true 会把季度目标算成全年增幅的几分之一"
+        ), accumulates))
     model = RULE_PARAM_MODELS.get(rule)
-    allowed = set(model.model_fields) if model else set()
-    unknown = sorted(set(params) - allowed)
-    if unknown:
-        raise ValueError(
-            f"规则 {rule} 没有参数 {'、'.join(unknown)}"
-            + (f"(可用:{'、'.join(sorted(allowed))})" if allowed else "")
-        )
+    allowed = sorted(model.model_fields) if model else []
+    for key in params:
+        if key not in allowed:
+            errors.append(_error(("params", key), f"规则 {rule} 没有参数 {key}" + (
+                f"(可用:{'、'.join(allowed)})" if allowed else "(定性指标没有可覆盖的参数)"
+            ), params[key]))
     if model is not None:
         try:
-            model.model_validate(params)  # the same bounds as the per-kind parameters
+            model.model_validate({k: v for k, v in params.items() if k in allowed})
         except ValidationError as exc:
-            names = "、".join(str(e["loc"][0]) for e in exc.errors())
-            raise ValueError(f"参数 {names} 超出允许范围(不能为负数,zero_below 不大于 1)") from None
-    return params
+            # the same bounds as the per-kind parameters in scoring, reported at params.<key>
+            for err in exc.errors():
+                detail = InitErrorDetails(type=err["type"], loc=("params", *err["loc"]), input=err["input"])
+                if "ctx" in err:
+                    detail["ctx"] = err["ctx"]
+                errors.append(detail)
+    return errors
 
 
-class Indicator(Strict):
+class Indicator(PlanModel):
     """One row of 附件1."""
 
     id: str
@@ -181,14 +332,19 @@ class Indicator(Strict):
 
     @model_validator(mode="after")
     def _cells_fit_rule(self) -> Indicator:
+        errors: list[InitErrorDetails] = []
         for unit, cell in self.targets.items():
+            loc: Loc = ("targets", unit)
             if isinstance(cell, str) and cell != NO_BREAKDOWN and self.rule != "qualitative":
-                raise ValueError(f"{unit} 的目标「{cell}」不是数字,而规则为 {self.rule}")
-            if isinstance(cell, int | float) and self.rule == "qualitative":
-                raise ValueError(f"{unit} 的目标是数字,而规则为 qualitative(应为目标文字)")
+                errors.append(_error(loc, f"{unit} 的目标「{cell}」不是数字,而规则为 {self.rule}", cell))
+            elif isinstance(cell, int | float) and self.rule == "qualitative":
+                errors.append(_error(loc, f"{unit} 的目标是数字,而规则为 qualitative(应为目标文字)", cell))
+            elif isinstance(cell, int | float) and cell < 0 and self.rule == "completion":
+                errors.append(_error(loc, _negative_completion(f"{unit} 的目标", cell), cell))
         if self.veto and self.rule != "qualitative":
-            raise ValueError("veto(一票否决)只适用于定性指标(rule: qualitative)")
-        _check_overrides(self.rule, self.params)
+            errors.append(_error(("veto",), "veto(一票否决)只适用于定性指标(rule: qualitative)", self.veto))
+        errors += _rule_problems(self.rule, self.params, self.accumulates)
+        _refuse("Indicator", errors)
         return self
 
     @property
@@ -208,7 +364,13 @@ class Indicator(Strict):
         return cell is not None and cell != NO_BREAKDOWN
 
 
-class CityTarget(Strict):
+def _negative_completion(what: str, value: float) -> str:
+    # r = a/t with t < 0 rewards a lower actual: the order of units would be reversed
+    return (f"{what} {_num(value)} 为负数:完成率 = 实绩 ÷ 目标 会把实绩越低算成完成得越好"
+            "(completion 规则的目标不能为负;下降类目标请写下降幅度)")
+
+
+class CityTarget(PlanModel):
     """A further quantified city-level target of §二/§三 (C01…)."""
 
     id: str
@@ -223,16 +385,19 @@ class CityTarget(Strict):
     params: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _overrides(self) -> CityTarget:
-        _check_overrides(self.rule, self.params)
+    def _rule_fits(self) -> CityTarget:
+        errors = _rule_problems(self.rule, self.params, self.accumulates)
+        if self.rule == "completion" and self.target < 0:
+            errors.append(_error(("target",), _negative_completion("目标", self.target), self.target))
+        _refuse("CityTarget", errors)
         return self
 
 
-class AuditParams(Strict):
+class AuditParams(PlanModel):
     """数据审核 (SPEC §3.3): thresholds of the plausibility warnings. Filled in by the audit work."""
 
 
-class TargetsFile(Strict):
+class TargetsFile(PlanModel):
     """data/targets_2017.yaml."""
 
     plan: PlanInfo
@@ -243,7 +408,7 @@ class TargetsFile(Strict):
     audit: AuditParams = Field(default_factory=AuditParams)
 
 
-class Department(Strict):
+class Department(PlanModel):
     """One row of 附件2."""
 
     id: str
@@ -255,16 +420,14 @@ class Department(Strict):
     basis: str = ""
 
 
-class DepartmentsFile(Strict):
+class DepartmentsFile(PlanModel):
     """data/departments.yaml."""
 
     departments: list[Department]
 
 
-class Plan(BaseModel):
+class Plan(PlanModel):
     """The whole plan: targets, departments, method, and where they came from."""
-
-    model_config = ConfigDict(extra="forbid")
 
     info: PlanInfo
     categories: list[Category]
