@@ -38,7 +38,11 @@ SHORTFALLS: dict[tuple[str, str], float | str] = {
     ("吴兴区", "17"): 13.0,
     ("南浔区", "27"): "基本完成",
 }
-RATINGS = ["优秀", "良好", "优秀", "良好", "优秀", "良好", "优秀"]
+# one rating per department in 附件2 order: levels and 0–100 scores, as offices give them
+RATINGS: list[float | str] = [
+    "优秀", "良好", "一般", "优秀", "优秀", "良好", "优秀", "良好", "良好", 92, "良好", "优秀", "良好", "优秀",
+    88, 95, "良好", 86, 90, 93, "良好", "一般", 91, 89, 87, "良好", 94, "优秀",
+]
 ADJUSTMENTS = [
     ("长兴县", "获评全省工业强县(示意)", 2, "示意:省经信委2017年度通报"),
     ("德清县", "入选国家级智能制造试点示范项目1个(示意)", 1.5, "示意:工信部2017年试点示范项目名单"),
@@ -94,15 +98,14 @@ def fill(plan: Plan) -> object:
     city["A1"] = f"{city['A1'].value}{LABEL}"
     for r, ct in enumerate(plan.city_targets):
         unit_rng = random.Random(f"{ct.id}-2017")
-        city.cell(row=4 + r, column=5, value=actual_for_city(ct.rule, float(ct.target), ct.unit, unit_rng))
+        value: float | str = "完成" if isinstance(ct.target, str) else actual_for_city(
+            ct.rule, float(ct.target), ct.unit, unit_rng)
+        city.cell(row=4 + r, column=5, value=value)
 
     deps = wb["部门评价"]
     deps["A1"] = f"{deps['A1'].value}{LABEL}"
     for r, _dep in enumerate(plan.departments):
-        rating: float | str = RATINGS[r % len(RATINGS)]
-        if r == 9:
-            rating = 92  # a number 0–100 is accepted as well as a level
-        deps.cell(row=4 + r, column=4, value=rating)
+        deps.cell(row=4 + r, column=4, value=RATINGS[r % len(RATINGS)])
 
     adj = wb["加减分"]
     adj["A1"] = f"{adj['A1'].value}{LABEL}"

@@ -20,7 +20,8 @@ def at_target(plan: Plan, period: str = "2017", rating: str | float = "优秀") 
         sha256="0" * 64,
         period=period,
         units=units,
-        city_targets={c.id: Cell(value=float(c.target), where=f"全市目标!{c.id}") for c in plan.city_targets},
+        city_targets={c.id: Cell(value="完成" if isinstance(c.target, str) else float(c.target),
+                                 where=f"全市目标!{c.id}") for c in plan.city_targets},
         ratings={d.name: Cell(value=rating, where=f"部门评价!{d.id}") for d in plan.departments},
     )
 

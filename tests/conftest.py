@@ -76,7 +76,7 @@ class WorkbookBuilder:
                     t = ind.target(unit)
                     self.set(unit, ind.id, "完成" if isinstance(t, str) else t)
         for ct in self.plan.city_targets:
-            self.city(ct.id, ct.target)
+            self.city(ct.id, "完成" if isinstance(ct.target, str) else ct.target)
         for dep in self.plan.departments:
             self.rating(dep.name, "优秀")
         return self

@@ -51,9 +51,13 @@ def test_score_table_names_method_plan_and_sha() -> None:
 def test_score_by_department_csv_has_28_rows() -> None:
     code, out, _ = run("score", str(EXAMPLE), "--by", "department", "--format", "csv")
     assert code == 0
-    lines = out.splitlines()
-    ranks = lines[:lines.index("")]
-    assert ranks[0] == "部门排名" and ranks[1].startswith("排名,部门,总分") and len(ranks) == 2 + 28
+    blocks = [b.splitlines() for b in out.replace("\r\n", "\n").split("\n\n")]
+    ranked = [b for b in blocks if b[0].startswith("部门排名 · ")]
+    groups = ["部门排名 · 牵头部门", "部门排名 · 配合部门", "部门排名 · 服务保障部门"]
+    assert [b[0].split("(")[0] for b in ranked] == groups
+    assert all(b[1].startswith("排名,部门,总分") for b in ranked)
+    rows = [line for b in ranked for line in b[2:] if line[:1].isdigit()]
+    assert len(rows) == 28 and sum(len([x for x in b[2:] if x[:1].isdigit()]) for b in ranked[:1]) == 10
 
 
 def test_gaps_accepts_an_alias_and_sorts_by_points_lost() -> None:
@@ -63,7 +67,9 @@ def test_gaps_accepts_an_alias_and_sorts_by_points_lost() -> None:
     assert doc["unit"] == "长兴县"
     lost = [g["lost"] for g in doc["shortfalls"]]
     assert lost == sorted(lost, reverse=True)
-    assert doc["not_applicable"] == ["7", "9", "20", "24"]
+    assert doc["not_applicable"] == []  # the city-only rows 7, 9, 20, 24 are not the districts' at all
+    code, out, _ = run("gaps", str(EXAMPLE), "--district", "开发区", "--format", "json")
+    assert json.loads(out)["not_applicable"] == ["22"]
 
 
 def test_gaps_unknown_district_lists_the_valid_names() -> None:

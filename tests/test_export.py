@@ -80,11 +80,13 @@ def test_csv_report_has_a_bom_and_both_ranked_tables(assessment: Assessment, tmp
     write_report(assessment, out)
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    blocks = raw.decode("utf-8-sig").split("\r\n\r\n")
-    assert blocks[0].startswith("县区排名\r\n排名,县区,总分") and blocks[1].startswith("部门排名\r\n排名,部门,总分")
-    assert len(blocks[0].strip().splitlines()) == 2 + len(assessment.districts)
-    assert len(blocks[1].strip().splitlines()) == 2 + len(assessment.departments)
-    assert any(b.startswith("全市其他量化目标") for b in blocks)  # the city is in every report format
+    blocks = [b.splitlines() for b in raw.decode("utf-8-sig").split("\r\n\r\n")]
+    assert blocks[0][0] == "县区排名" and blocks[0][1].startswith("排名,县区,总分")
+    assert len([row for row in blocks[0] if row[:1].isdigit()]) == len(assessment.districts)
+    departments = [b for b in blocks if b[0].startswith("部门排名 · ")]
+    assert all(b[1].startswith("排名,部门,总分") for b in departments) and len(departments) == 3
+    assert sum(len([row for row in b if row[:1].isdigit()]) for b in departments) == len(assessment.departments)
+    assert any(b[0] == "全市其他量化目标" for b in blocks)  # the city is in every report format
 
 
 def test_md_lists_each_districts_shortfalls_by_points_lost(assessment: Assessment) -> None:
@@ -164,7 +166,7 @@ def test_xlsx_about_sheet_names_method_plan_input_and_version(assessment: Assess
     ws = openpyxl.load_workbook(xlsx_report)["说明"]
     text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
     for needle in (assessment.plan.sha256, assessment.input.files[0].sha256, "默认评分方法", __version__, "生成时间",
-                   "scoring.growth.bonus_per_point", "scoring.departments.rating_weight"):
+                   "scoring.growth.bonus_per_point", "scoring.departments.groups.lead.rating_weight"):
         assert needle in text
 
 

@@ -315,10 +315,11 @@ def test_trend_across_four_quarterly_runs(plan: Plan) -> None:
 def test_trend_is_on_track_when_the_time_share_is_met(plan: Plan) -> None:
     # Q2: 260 ≥ 500 × 2/4 = 250 → on track, even though far from the annual 500
     record(plan, "2017Q1", {("长兴县", "12"): 130})
-    record(plan, "2017Q2", {("长兴县", "12"): 260, ("长兴县", "17"): 7})
+    record(plan, "2017Q2", {("长兴县", "12"): 260, ("长兴县", "18"): 7})
     rows = {r["id"]: r for r in json.loads(run("trend", "-d", "长兴县", "--format", "json")[1])["indicators"]}
     assert rows["12"]["on_track"] is True and rows["12"]["as_of"] == "2017Q2"
-    assert rows["17"]["on_track"] is False  # 7 < 16 × 2/4 = 8
+    assert rows["18"]["on_track"] is False  # 7 < 33 × 2/4 = 16.5
+    assert rows["17"]["on_track"] is None  # 高新技术企业认定 is judged at the year end only
 
 
 def test_trend_includes_the_year_end(plan: Plan) -> None:

@@ -39,10 +39,13 @@ def test_a_copy_of_the_bundled_files_elsewhere_is_the_default(plan_copy: tuple[P
     assert _changes(*plan_copy) == []
 
 
+FINANCE_LEADS = '      "19": "牵头推进企业多层次资本市场挂牌上市"'
+
+
 def test_comments_and_layout_are_not_a_change_of_method(plan_copy: tuple[Path, Path]) -> None:
     t, d = plan_copy
     _replace(t, "scoring:\n", "# 本年沿用默认方法\nscoring:\n")
-    _replace(t, "  top_n: {优秀: 2}", "  top_n:\n    优秀: 2")
+    _replace(t, '  quota: {优秀: "1/3"}', '  quota:\n    优秀: "1/3"')
     assert load_plan(t, d).targets_sha256 != load_plan().targets_sha256
     assert _changes(t, d) == []
 
@@ -51,13 +54,13 @@ def test_scoring_values_are_listed_one_line_each_with_default_and_new(plan_copy:
     t, d = plan_copy
     _replace(t, "penalty_per_point: 0.10", "penalty_per_point: 0.20")
     _replace(t, "    - {name: 良好, min: 80}", "    - {name: 良好, min: 85}")
-    _replace(t, "  top_n: {优秀: 2}", "  top_n: {优秀: 3}")
+    _replace(t, '  quota: {优秀: "1/3"}', "  quota: {优秀: 3}")
     _replace(t, "levels: {完成: 1.0, 基本完成: 0.6, 未完成: 0.0}", "levels: {完成: 1.0, 基本完成: 0.5, 未完成: 0.0}")
     assert _changes(t, d) == [
         "scoring.growth.penalty_per_point:默认 0.1 → 现为 0.2",
         "scoring.qualitative.levels.基本完成:默认 0.6 → 现为 0.5",
         "scoring.grades[1].min:默认 80 → 现为 85",
-        "scoring.top_n.优秀:默认 2 → 现为 3",
+        "scoring.quota.优秀:默认 1/3 → 现为 3",
     ]
 
 
@@ -72,9 +75,10 @@ def test_a_scoring_key_added_or_dropped_says_not_set(plan_copy: tuple[Path, Path
 
 def test_indicator_points_veto_and_parameters_are_listed_by_row(plan_copy: tuple[Path, Path]) -> None:
     t, d = plan_copy
-    _replace(t, "    points: 4\n    accumulates: true\n    targets: {全市: 1840",
-             "    points: 5\n    accumulates: true\n    params: {bonus_cap: 0.3}\n    targets: {全市: 1840")
-    _replace(t, "    veto: true\n", "")
+    _replace(t, "    points: 4\n    city_points: 4\n    schedule: prorate\n    targets: {全市: 1840",
+             "    points: 5\n    city_points: 4\n    schedule: prorate\n    params: {bonus_cap: 0.3}\n"
+             "    targets: {全市: 1840")
+    _replace(t, "    city_points: 2\n    veto: true\n", "    city_points: 2\n")
     _replace(t, "    category: 质量效益\n    rule: growth\n    points: 8\n",
              "    category: 结构调整\n    rule: completion\n    points: 8\n")
     assert _changes(t, d) == [
@@ -94,8 +98,14 @@ def test_a_city_target_given_points_is_listed(plan_copy: tuple[Path, Path]) -> N
 
 def test_a_department_mapping_change_names_the_department_and_both_lists(plan_copy: tuple[Path, Path]) -> None:
     t, d = plan_copy
-    _replace(d, 'leads: ["19"]', 'leads: ["19", "1"]')
+    _replace(d, FINANCE_LEADS, FINANCE_LEADS + '\n      "1": "牵头推进企业多层次资本市场挂牌上市"')
     assert _changes(t, d) == ["市金融办 牵头:默认 19 → 现为 19、1"]
+
+
+def test_the_quoted_basis_of_a_lead_is_not_method(plan_copy: tuple[Path, Path]) -> None:
+    t, d = plan_copy
+    _replace(d, FINANCE_LEADS, '      "19": "牵头推进企业多层次资本市场挂牌上市,推进上市公司加快兼并重组和再融资"')
+    assert _changes(t, d) == []
 
 
 def test_added_and_removed_items_are_listed(plan_copy: tuple[Path, Path]) -> None:
@@ -123,16 +133,16 @@ def test_target_values_names_units_and_texts_are_not_method(plan_copy: tuple[Pat
 
 
 def test_a_field_added_to_the_models_later_is_compared_without_code_changes(plan: Plan) -> None:
-    class ScheduledIndicator(Indicator):
-        schedule: str = "annual"
+    class WeightedIndicator(Indicator):
+        weight: str = "normal"
 
     row17 = plan.indicators[16]
     changed = plan.model_copy(update={
-        "indicators": [*plan.indicators[:16], ScheduledIndicator(**{**row17.model_dump(), "schedule": "year_end"}),
+        "indicators": [*plan.indicators[:16], WeightedIndicator(**{**row17.model_dump(), "weight": "double"}),
                        *plan.indicators[17:]],
         "targets_sha256": "edited in memory",
     })
-    assert method_changes(changed) == ["第17行 schedule:默认 未设 → 现为 year_end"]
+    assert method_changes(changed) == ["第17行 weight:默认 未设 → 现为 double"]
 
 
 def test_every_field_declared_not_method_exists() -> None:
@@ -145,7 +155,7 @@ def test_the_default_is_loaded_once_and_not_at_all_for_the_bundled_plan(
     plan: Plan, plan_copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     t, d = plan_copy
-    _replace(d, 'leads: ["19"]', 'leads: ["19", "1"]')
+    _replace(d, FINANCE_LEADS, FINANCE_LEADS + '\n      "1": "牵头推进企业多层次资本市场挂牌上市"')
     changed = load_plan(t, d)
     calls: list[int] = []
     real = method_module.load_plan

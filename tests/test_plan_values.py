@@ -143,21 +143,32 @@ def test_vetoed_cannot_be_the_lowest_grade_because_the_veto_would_do_nothing(fil
     )
 
 
-def test_top_n_for_an_unknown_grade_is_refused_at_the_key_own_line(files: tuple[Path, Path]) -> None:
+QUOTA = '  quota: {优秀: "1/3"}'
+
+
+def test_a_quota_for_an_unknown_grade_is_refused_at_the_key_own_line(files: tuple[Path, Path]) -> None:
     t, d = files
-    _edit(t, "  top_n: {优秀: 2}", "  top_n:\n    优秀: 2\n    特优: 1")
+    _edit(t, QUOTA, '  quota:\n    优秀: "1/3"\n    特优: 1')
     line = _line(t, "    特优: 1")
     assert _only_problem(t, d).startswith(
-        f"{t}:{line}:scoring.top_n.特优:「特优」不是 scoring.grades 中的等次(可用:优秀、良好、合格、不合格)"
+        f"{t}:{line}:scoring.quota.特优:「特优」不是 scoring.grades 中的等次(可用:优秀、良好、合格、不合格)"
     )
 
 
 @pytest.mark.parametrize("count", ["0", "-1"])
-def test_top_n_count_must_be_positive(files: tuple[Path, Path], count: str) -> None:
+def test_a_quota_count_must_be_positive(files: tuple[Path, Path], count: str) -> None:
     t, d = files
-    _edit(t, "  top_n: {优秀: 2}", f"  top_n: {{优秀: {count}}}")
-    line = _line(t, f"  top_n: {{优秀: {count}}}")
-    assert _only_problem(t, d) == f"{t}:{line}:scoring.top_n.优秀:名额 {count} 应为正整数(至少 1 个)"
+    _edit(t, QUOTA, f"  quota: {{优秀: {count}}}")
+    line = _line(t, f"  quota: {{优秀: {count}}}")
+    assert _only_problem(t, d) == f"{t}:{line}:scoring.quota.优秀:名额 {count} 应为正整数(至少 1 个)"
+
+
+@pytest.mark.parametrize("share", ["3/2", "1/0", "one third", "0/3"])
+def test_a_quota_share_must_be_a_fraction_no_larger_than_one(files: tuple[Path, Path], share: str) -> None:
+    t, d = files
+    _edit(t, QUOTA, f'  quota: {{优秀: "{share}"}}')
+    line = _line(t, f'  quota: {{优秀: "{share}"}}')
+    assert _only_problem(t, d).startswith(f"{t}:{line}:scoring.quota.优秀:名额「{share}」无效")
 
 
 # ---------------------------------------------------------------- grades
@@ -234,11 +245,12 @@ def test_bonus_and_deduction_caps_stay_on_the_100_point_scale(
 
 def test_department_weights_must_add_up_to_100(files: tuple[Path, Path]) -> None:
     t, d = files
-    _edit(t, "    indicator_weight: 60", "    indicator_weight: 50")
-    line = _line(t, "    indicator_weight: 50")
+    _edit(t, "      lead: {name: 牵头部门, indicator_weight: 60, rating_weight: 40}",
+          "      lead:\n        name: 牵头部门\n        indicator_weight: 50\n        rating_weight: 40")
+    line = _line(t, "        indicator_weight: 50")
     assert _only_problem(t, d) == (
-        f"{t}:{line}:scoring.departments.indicator_weight:indicator_weight 与 rating_weight 之和应为 100"
-        "(部门总分按百分制,等次分数线也按百分制),现为 50 + 40 = 90"
+        f"{t}:{line}:scoring.departments.groups.lead.indicator_weight:indicator_weight 与 rating_weight 之和"
+        "应为 100(部门总分按百分制,等次分数线也按百分制),现为 50 + 40 = 90"
     )
 
 
@@ -281,10 +293,10 @@ def test_negative_completion_target_is_refused(files: tuple[Path, Path]) -> None
 
 def test_a_growth_rate_cannot_be_prorated_over_the_year(files: tuple[Path, Path]) -> None:
     t, d = files
-    _edit(t, "    rule: growth\n    points: 8\n", "    rule: growth\n    points: 8\n    accumulates: true\n")
-    line = _line(t, "    accumulates: true")
+    _edit(t, "    rule: growth\n    points: 8\n", "    rule: growth\n    points: 8\n    schedule: prorate\n")
+    line = _line(t, "    schedule: prorate")
     assert _only_problem(t, d).startswith(
-        f"{t}:{line}:indicators[0].accumulates:增幅类指标(rule: growth)是同比比率,不能按时间进度累计"
+        f"{t}:{line}:indicators[0].schedule:增幅类指标(rule: growth)是同比比率,不能按时间进度累计"
     )
 
 
@@ -308,11 +320,11 @@ def test_a_quoted_number_is_refused_with_a_hint(files: tuple[Path, Path]) -> Non
 def test_several_bad_values_are_all_reported_at_once(files: tuple[Path, Path]) -> None:
     t, d = files
     _edit(t, "  veto_level: 未完成", "  veto_level: 不达标")
-    _edit(t, "  top_n: {优秀: 2}", "  top_n: {特优: 2}")
+    _edit(t, QUOTA, "  quota: {特优: 2}")
     _edit(t, "  vetoed_cannot_be: 优秀", "  vetoed_cannot_be: 不合格")
     problems = _problems(t, d)
     places = [p.split(":")[2] for p in problems]
-    assert places == ["scoring.veto_level", "scoring.top_n.特优", "scoring.vetoed_cannot_be"]
+    assert places == ["scoring.veto_level", "scoring.quota.特优", "scoring.vetoed_cannot_be"]
 
 
 def test_the_check_command_exits_2_with_the_line_and_no_traceback(files: tuple[Path, Path]) -> None:

@@ -40,9 +40,15 @@ def test_accumulating_count_ahead_of_schedule_earns_the_completion_bonus(plan: P
 
 
 def test_first_quarter_takes_a_quarter_of_a_count_target(plan: Plan) -> None:
-    # row 17 通过认定高新技术企业, 长兴县 16, W = 3; Q1 → 4; 4 of 4 is exactly on schedule
-    r = result(plan, set_value(at_target(plan, "2017Q1"), "长兴县", "17", 4), "长兴县", "17")
-    assert r.target == 4 and r.score == pytest.approx(3) and r.status == "met"
+    # row 18 小微企业上规升级 (prorate), 长兴县 33, W = 3; Q1 → 8.25; 8.25 is exactly on schedule
+    r = result(plan, set_value(at_target(plan, "2017Q1"), "长兴县", "18", 8.25), "长兴县", "18")
+    assert r.target == 8.25 and r.score == pytest.approx(3) and r.status == "met"
+
+
+def test_a_once_a_year_batch_is_pending_in_quarters_not_zero(plan: Plan) -> None:
+    # row 17 高新技术企业认定 happens once a year (schedule: year_end): no 0 in Q2, no denominator either
+    r = result(plan, set_value(at_target(plan, "2017Q2"), "长兴县", "17", 0), "长兴县", "17")
+    assert r.status == "pending" and r.target == 16 and r.score == 0 and r.score_rate is None
 
 
 def test_growth_rate_is_not_prorated(plan: Plan) -> None:
@@ -58,9 +64,9 @@ def test_level_indicator_is_not_prorated(plan: Plan) -> None:
 
 
 def test_decline_rate_is_not_prorated(plan: Plan) -> None:
-    # row 28 废水排放量下降, 长兴县 5%, W = 1.5; Q2 decline 2.5 → r = 0.5 → 1.5 × 0.5 = 0.75
+    # row 28 废水排放量下降 (a growth row), 长兴县 5%, W = 1.5; Q2 decline 2.5 → 1.5 × (1 − 0.1 × 2.5)
     r = result(plan, set_value(at_target(plan, "2017Q2"), "长兴县", "28", 2.5), "长兴县", "28")
-    assert r.target == 5 and r.score == pytest.approx(0.75)
+    assert r.target == 5 and r.score == pytest.approx(1.125)
 
 
 def test_zero_target_stays_zero_in_a_quarter(plan: Plan) -> None:
@@ -75,11 +81,34 @@ def test_qualitative_target_is_pending_before_year_end(plan: Plan) -> None:
 
 
 def test_pending_rows_leave_the_denominator_and_cannot_veto(plan: Plan) -> None:
-    # 长兴县 is assessed on 30 rows worth 93 points; rows 25, 26, 27, 34 (6 points) wait → 100 / 87
+    # 长兴县's 100 points: rows 25, 26, 27, 34 (6 points), 17 (3) and 22 (4) wait for the year end → 100 / 87
     actuals = set_value(at_target(plan, "2017Q1"), "长兴县", "25", "未完成")
     d = next(d for d in score(plan, actuals).districts if d.name == "长兴县")
     assert d.scale == pytest.approx(100 / 87)
     assert not d.vetoed and not d.provisional
+
+
+def test_a_quarter_reports_progress_not_grades(plan: Plan) -> None:
+    # 南浔区 row 1 at 0 vs 7.5 (W = 8): base 100 × (87 − 8) / 87 = 90.8 → 达到进度; 长兴县 also row 4 → 85.1
+    actuals = set_value(at_target(plan, "2017Q2"), "南浔区", "1", -10.0)
+    set_value(set_value(actuals, "长兴县", "1", -10.0), "长兴县", "4", -10.0)
+    a = score(plan, actuals)
+    nx = next(d for d in a.districts if d.name == "南浔区")
+    cx = next(d for d in a.districts if d.name == "长兴县")
+    assert nx.base == pytest.approx(100 * 79 / 87) and nx.progress == "达到进度"
+    assert cx.base == pytest.approx(100 * 74 / 87) and cx.progress == "落后进度"
+    assert {d.grade for d in [*a.districts, *a.departments]} == {""}  # no grades, no quota in a quarter
+    assert not any("名额" in note for note in a.notes)
+
+
+def test_department_ratings_wait_for_the_year_end(plan: Plan) -> None:
+    actuals = at_target(plan, "2017Q2")
+    actuals.ratings.clear()  # nobody rates departments in a quarter
+    a = score(plan, actuals)
+    fin = next(d for d in a.departments if d.name == "市金融办")
+    xc = next(d for d in a.departments if d.name == "市委宣传部")
+    assert fin.score == 100.0 and fin.progress == "达到进度" and not fin.provisional and fin.rating_part is None
+    assert xc.rank is None and xc.progress == "年底评价" and xc.score == 0.0  # nothing to check yet, never 不合格
 
 
 def test_year_end_uses_the_annual_target_and_scores_qualitative_rows(plan: Plan) -> None:

@@ -11,6 +11,7 @@ output of `score --format json`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
@@ -68,7 +69,7 @@ def _refuse(title: str, errors: list[InitErrorDetails]) -> None:
     """Raise the errors found by a model validator, if any, each at the path of the value at fault.
 
     A ValueError from a model validator would be reported at the model itself; these
-    keep the path (e.g. scoring.top_n.特优), so the loader can name the YAML line.
+    keep the path (e.g. scoring.quota.特优), so the loader can name the YAML line.
     """
     if errors:
         raise ValidationError.from_exception_data(title, errors)
@@ -112,12 +113,6 @@ def _on_100_scale(x: float) -> float:
     return x
 
 
-def _positive_count(n: int) -> int:
-    if n < 1:
-        raise ValueError(f"名额 {n} 应为正整数(至少 1 个)")
-    return n
-
-
 def _positive_weight(x: float) -> float:
     if x <= 0:
         raise ValueError(f"配合指标的权重 {_num(x)} 应大于 0(为 0 时只配合的部门指标部分恒为 0 分)")
@@ -128,7 +123,6 @@ FractionOfPoints = Annotated[float, AfterValidator(_fraction_of_points)]
 RatingFactor = Annotated[float, AfterValidator(_rating_factor)]
 RowCap = Annotated[float, AfterValidator(_row_cap)]
 On100Scale = Annotated[float, AfterValidator(_on_100_scale)]
-PositiveCount = Annotated[int, AfterValidator(_positive_count)]
 
 
 # ---------------------------------------------------------------- the method
@@ -161,24 +155,53 @@ class Grade(PlanModel):
     min: On100Scale
 
 
+DepartmentGroupKey = Literal["lead", "support", "service"]
+
+
+class DepartmentGroup(PlanModel):
+    """One of the three department groups (SPEC §4.8): its name and how its 100 points split."""
+
+    name: str = Field(min_length=1)
+    indicator_weight: float = Field(ge=0)
+    rating_weight: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _out_of_100(self) -> DepartmentGroup:
+        total = self.indicator_weight + self.rating_weight
+        if abs(total - 100) > 1e-9:
+            # the grade bands (≥90 优秀 …) are on a 100-point scale for departments too
+            _refuse("DepartmentGroup", [_error(("indicator_weight",), (
+                f"indicator_weight 与 rating_weight 之和应为 100(部门总分按百分制,等次分数线也按百分制),"
+                f"现为 {_num(self.indicator_weight)} + {_num(self.rating_weight)} = {_num(total)}"
+            ), self.indicator_weight)])
+        return self
+
+
+def _default_groups() -> dict[DepartmentGroupKey, DepartmentGroup]:
+    return {
+        "lead": DepartmentGroup(name="牵头部门", indicator_weight=60, rating_weight=40),
+        "support": DepartmentGroup(name="配合部门", indicator_weight=30, rating_weight=70),
+        "service": DepartmentGroup(name="服务保障部门", indicator_weight=0, rating_weight=100),
+    }
+
+
 class DepartmentParams(PlanModel):
-    indicator_weight: float = Field(60, ge=0)
-    rating_weight: float = Field(40, ge=0)
     support_factor: Annotated[float, AfterValidator(_positive_weight)] = 0.5
     city_target_points: float = Field(2, gt=0)
     ratings: dict[str, RatingFactor] = Field(
         default_factory=lambda: {"优秀": 1.0, "良好": 0.85, "一般": 0.70, "较差": 0.50}, min_length=1
     )
+    groups: dict[DepartmentGroupKey, DepartmentGroup] = Field(default_factory=_default_groups)
+    # rows 1, 2, 4 say nothing about departments that do not lead them: equal totals share a rank
+    tie_break: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _out_of_100(self) -> DepartmentParams:
-        total = self.indicator_weight + self.rating_weight
-        if abs(total - 100) > 1e-9:
-            # the grade bands (≥90 优秀 …) are on a 100-point scale for departments too
-            _refuse("DepartmentParams", [_error(("indicator_weight",), (
-                f"indicator_weight 与 rating_weight 之和应为 100(部门总分按百分制,等次分数线也按百分制),"
-                f"现为 {_num(self.indicator_weight)} + {_num(self.rating_weight)} = {_num(total)}"
-            ), self.indicator_weight)])
+    def _all_groups(self) -> DepartmentParams:
+        missing = [k for k in ("lead", "support", "service") if k not in self.groups]
+        if missing:
+            _refuse("DepartmentParams", [_error(("groups",), (
+                f"缺少部门组别 {'、'.join(missing)}(须有 lead 牵头、support 配合、service 服务保障 三组)"
+            ), list(self.groups))])
         return self
 
 
@@ -191,20 +214,59 @@ def _default_grades() -> list[Grade]:
     ]
 
 
+_FRACTION = re.compile(r"(\d+)/(\d+)")
+
+
+def quota_places(spec: int | str, n: int) -> int:
+    """How many of `n` units ranked together may get the grade: a count, or floor(n × a/b), at least 1."""
+    if isinstance(spec, int):
+        return spec
+    m = _FRACTION.fullmatch(spec)
+    assert m is not None  # validated when the plan was loaded
+    return max(1, n * int(m[1]) // int(m[2]))
+
+
+def _quota(spec: int | str) -> int | str:
+    if isinstance(spec, int):
+        if spec < 1:
+            raise ValueError(f"名额 {spec} 应为正整数(至少 1 个)")
+        return spec
+    m = _FRACTION.fullmatch(spec.strip())
+    if m is None or int(m[2]) == 0 or not 0 < int(m[1]) <= int(m[2]):
+        raise ValueError(f"名额「{spec}」无效:写一个正整数(如 2),或一个不大于 1 的分数(如 \"1/3\")")
+    return spec.strip()
+
+
+Quota = Annotated[int | str, AfterValidator(_quota)]
+
+
+def _default_quota() -> dict[str, int | str]:
+    return {"优秀": "1/3"}
+
+
 class ScoringParams(PlanModel):
     """SPEC §4. Values a plan's YAML leaves out; the default method itself is the bundled YAML."""
 
     growth: GrowthParams = Field(default_factory=GrowthParams)
     completion: CompletionParams = Field(default_factory=CompletionParams)
     qualitative: QualitativeParams = Field(default_factory=QualitativeParams)
-    veto_level: str = "未完成"
+    over_cap: On100Scale = 10
     bonus_cap: On100Scale = 5
     deduction_cap: On100Scale = 10
-    grade_mode: Literal["bands", "top_n"] = "bands"
+    precision: int = Field(2, ge=0, le=4)
+    tie_break: list[str] = Field(default_factory=lambda: ["1", "2", "4"])
     grades: list[Grade] = Field(default_factory=_default_grades)
-    top_n: dict[str, PositiveCount] = Field(default_factory=lambda: {"优秀": 2})
+    quota: dict[str, Quota] | None = Field(default_factory=_default_quota)
+    veto_level: str = "未完成"
     vetoed_cannot_be: str = "优秀"
+    progress_threshold: On100Scale = 90
     departments: DepartmentParams = Field(default_factory=DepartmentParams)
+
+    @field_validator("quota", mode="before")
+    @classmethod
+    def _quota_off(cls, value: object) -> object:
+        # `quota: none` in the YAML turns the quota off, as `quota: null` does
+        return None if isinstance(value, str) and value.strip().lower() in ("none", "无") else value
 
     @model_validator(mode="after")
     def _names_exist(self) -> ScoringParams:
@@ -239,11 +301,10 @@ class ScoringParams(PlanModel):
                                  "最后一个等次的分数线应为 0(否则低分单位没有等次)", self.grades[-1].min))
         names = [g.name for g in self.grades]
         available = "、".join(names)
-        for name in self.top_n:
+        for name in self.quota or {}:
             if name not in seen:
-                errors.append(_error(("top_n", name), (
-                    f"「{name}」不是 scoring.grades 中的等次(可用:{available});"
-                    "不按名次评定时可写 top_n: {}"
+                errors.append(_error(("quota", name), (
+                    f"「{name}」不是 scoring.grades 中的等次(可用:{available});不限名额时可写 quota: none"
                 ), name))
         if self.vetoed_cannot_be not in seen:
             errors.append(_error(("vetoed_cannot_be",),
@@ -279,20 +340,26 @@ class PlanInfo(PlanModel):
     issued: str
     year: int
     units: list[Unit]
+    issuer: str = "湖州市工业强市建设工作领导小组办公室"  # who publishes the assessment (SPEC §6)
 
 
 class Category(PlanModel):
     name: str
 
 
-def _rule_problems(rule: str, params: dict[str, float], accumulates: bool) -> list[InitErrorDetails]:
-    """Overrides the rule has, within the bounds of its per-kind parameters; no prorated rates."""
+Schedule = Literal["prorate", "annual", "year_end"]
+
+
+def _rule_problems(rule: str, params: dict[str, float], schedule: Schedule | None) -> list[InitErrorDetails]:
+    """Overrides the rule has, within the bounds of its per-kind parameters; no prorated rates or levels."""
     errors: list[InitErrorDetails] = []
-    if rule == "growth" and accumulates:
-        errors.append(_error(("accumulates",), (
+    if rule == "growth" and schedule == "prorate":
+        errors.append(_error(("schedule",), (
             "增幅类指标(rule: growth)是同比比率,不能按时间进度累计:"
-            "accumulates: true 会把季度目标算成全年增幅的几分之一"
-        ), accumulates))
+            "schedule: prorate 会把季度目标算成全年增幅的几分之一(应为 annual 或 year_end)"
+        ), schedule))
+    if rule == "qualitative" and schedule == "prorate":
+        errors.append(_error(("schedule",), "定性指标不能按时间进度折算(应为 year_end 或 annual)", schedule))
     model = RULE_PARAM_MODELS.get(rule)
     allowed = sorted(model.model_fields) if model else []
     for key in params:
@@ -322,10 +389,11 @@ class Indicator(PlanModel):
     implied_unit: str = ""
     category: str
     rule: RuleKind
-    points: float = Field(gt=0)
+    points: float | None = Field(None, gt=0)  # districts' points; None: the row is not assessed for districts
+    city_points: float = Field(gt=0)  # points in the city's own progress view (all rows)
+    schedule: Schedule | None = None  # None: year_end for qualitative rows, annual otherwise
     veto: bool = False
     decline: bool = False
-    accumulates: bool = False
     targets: dict[str, TargetCell]
     plan_text: list[str] = Field(default_factory=list)
     params: dict[str, float] = Field(default_factory=dict)
@@ -343,9 +411,14 @@ class Indicator(PlanModel):
                 errors.append(_error(loc, _negative_completion(f"{unit} 的目标", cell), cell))
         if self.veto and self.rule != "qualitative":
             errors.append(_error(("veto",), "veto(一票否决)只适用于定性指标(rule: qualitative)", self.veto))
-        errors += _rule_problems(self.rule, self.params, self.accumulates)
+        errors += _rule_problems(self.rule, self.params, self.schedule)
         _refuse("Indicator", errors)
         return self
+
+    @property
+    def when(self) -> Schedule:
+        """When the row is judged in a quarterly check (SPEC §4.7)."""
+        return self.schedule or ("year_end" if self.rule == "qualitative" else "annual")
 
     @property
     def display_unit(self) -> str:
@@ -376,9 +449,9 @@ class CityTarget(PlanModel):
     id: str
     name: str
     unit: str
-    target: Number
-    rule: Literal["growth", "completion"]
-    accumulates: bool = False
+    target: Number | str
+    rule: RuleKind
+    schedule: Schedule | None = None
     decline: bool = False
     points: float | None = Field(None, gt=0)
     source: str
@@ -386,11 +459,18 @@ class CityTarget(PlanModel):
 
     @model_validator(mode="after")
     def _rule_fits(self) -> CityTarget:
-        errors = _rule_problems(self.rule, self.params, self.accumulates)
-        if self.rule == "completion" and self.target < 0:
+        errors = _rule_problems(self.rule, self.params, self.schedule)
+        if isinstance(self.target, str) != (self.rule == "qualitative"):
+            errors.append(_error(("target",), "定性目标(rule: qualitative)的目标写目标文字,其余规则写数字",
+                                 self.target))
+        elif isinstance(self.target, int | float) and self.rule == "completion" and self.target < 0:
             errors.append(_error(("target",), _negative_completion("目标", self.target), self.target))
         _refuse("CityTarget", errors)
         return self
+
+    @property
+    def when(self) -> Schedule:
+        return self.schedule or ("year_end" if self.rule == "qualitative" else "annual")
 
 
 class AuditParams(PlanModel):
@@ -415,9 +495,14 @@ class Department(PlanModel):
     name: str
     aliases: list[str] = Field(default_factory=list)
     duty: str
-    leads: list[str] = Field(default_factory=list)
-    supports: list[str] = Field(default_factory=list)
-    basis: str = ""
+    # indicator or city target id -> the words of the duty text that make it the department's
+    leads: dict[str, str] = Field(default_factory=dict)
+    supports: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def group(self) -> DepartmentGroupKey:
+        """牵头 if it leads anything, 配合 if it only supports, else 服务保障 (SPEC §4.8)."""
+        return "lead" if self.leads else ("support" if self.supports else "service")
 
 
 class DepartmentsFile(PlanModel):
@@ -474,11 +559,12 @@ class Cell(Strict):
 
 
 class Adjustment(Strict):
-    """A 加减分 item: positive is a bonus, negative a deduction."""
+    """A 加减分 item: positive is a bonus, negative a deduction; `veto` bars the subject from 优秀."""
 
     subject: str
     item: str
     points: float
+    veto: bool = False
     basis: str = ""
     where: str = ""
 
@@ -624,7 +710,7 @@ class UnitResult(RankedResult):
 
 
 class DepartmentResult(RankedResult):
-    group: str = ""
+    group: DepartmentGroupKey = "service"
     rating: float | str | None = None
     rating_source: str = ""
     rating_factor: float | None = None
@@ -655,6 +741,7 @@ class PlanRef(Strict):
     title: str
     doc_number: str = ""
     year: int = 0
+    issuer: str = ""
     sha256: str
     path: str = ""
     departments_sha256: str = ""
@@ -690,6 +777,7 @@ class RuleSpec(Strict):
     kind: RuleKind
     params: dict[str, float]
     decline: bool = False
+    schedule: Schedule = "annual"
 
 
 class CategoryInfo(Strict):

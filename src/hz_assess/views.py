@@ -20,6 +20,7 @@ from hz_assess.labels import CHANGE_KINDS
 from hz_assess.models import (
     Assessment,
     CityResult,
+    DepartmentGroupKey,
     DepartmentResult,
     IndicatorResult,
     RankedResult,
@@ -157,14 +158,27 @@ def period_label(period: str) -> str:
     return f"{period} 季度督查" if "Q" in period else f"{period} 年度考核"
 
 
-def flags(r: RankedResult) -> str:
-    marks = (["暂定"] if r.provisional else []) + (["一票否决"] if r.vetoed else [])
+def flags(a: Assessment, r: RankedResult) -> str:
+    """Marks beside the grade: 暂定 (in a quarter; at year end the grade column says it), 否决, 并列."""
+    marks = (["暂定"] if r.provisional and a.quarterly else []) + (["否决"] if r.vetoed else []) + (
+        ["并列"] if "名次并列" in r.tie_break else (["同分按排序项"] if r.tie_break else []))
     return "、".join(marks)
 
 
-def grade_mark(a: Assessment, grade: str) -> str:
+def shown_grade(a: Assessment, r: RankedResult) -> str:
+    """What the 等次 column says: the grade; 暂定 while data are missing (SPEC §4.6); the progress in a quarter."""
+    if a.quarterly:
+        return r.progress or ""
+    return "暂定" if r.provisional else r.grade
+
+
+def grade_mark(a: Assessment, r: RankedResult) -> str:
+    if a.quarterly:
+        return "grade0" if r.progress == "达到进度" else ("grade3" if r.progress == "落后进度" else "")
+    if r.provisional:
+        return "missing"
     names = [g.name for g in a.method.params.grades]
-    return f"grade{min(names.index(grade), 3)}" if grade in names else "grade3"
+    return f"grade{min(names.index(r.grade), 3)}" if r.grade in names else "grade3"
 
 
 def status_mark(status: str) -> str:
@@ -199,34 +213,81 @@ def heading(a: Assessment) -> str:
 # ---------------------------------------------------------------- ranks
 
 
+def _grade_column(a: Assessment) -> Column:
+    return Column("progress", "进度") if a.quarterly else Column("grade", "等次")
+
+
 def district_ranks(a: Assessment) -> Table:
+    """县区排名: total = 基本分 + 超额分 + 加分 − 扣分; the categories add up to 基本分."""
     cats = a.categories
     columns = [
         Column("rank", "排名", "int"), Column("name", "县区"), Column("score", "总分", "score"),
+        Column("base", "基本分", "score", narrow=False), Column("over", "超额分", "score", narrow=False),
         *[Column(f"category:{c.name}", f"{c.name}({n(c.full)})", "score", narrow=False) for c in cats],
         Column("bonus", "加分", "score", narrow=False), Column("deductions", "扣分", "score", narrow=False),
-        Column("grade", "等次"), Column("flags", "标记"),
+        _grade_column(a), Column("flags", "标记"),
     ]
-    t = Table("district_ranks", "县区排名", columns)
+    t = Table("district_ranks", "县区排名" + ("(季度进度,不评等次)" if a.quarterly else ""), columns)
     for d in a.districts:
         cat_scores = [d.categories[c.name].score if c.name in d.categories else None for c in cats]
-        t.add([d.rank, d.name, d.score, *cat_scores, d.bonus, d.deductions, d.grade, flags(d)],
-              grade_mark(a, d.grade))
+        t.add([d.rank, d.name, d.score, d.base, d.over, *cat_scores, d.bonus, d.deductions, shown_grade(a, d),
+               flags(a, d)], grade_mark(a, d))
+    t.notes += ranking_notes(a.districts)
     return t
 
 
-def department_ranks(a: Assessment) -> Table:
-    columns = [
-        Column("rank", "排名", "int"), Column("name", "部门"), Column("score", "总分", "score"),
-        Column("indicator_part", "指标得分", "score"), Column("rating_part", "评价得分", "score"),
-        Column("rating", "评价", "value"), Column("bonus", "加分", "score", narrow=False),
-        Column("deductions", "扣分", "score", narrow=False), Column("grade", "等次"), Column("flags", "标记"),
-    ]
-    t = Table("department_ranks", "部门排名", columns)
-    for d in a.departments:
-        t.add([d.rank, d.name, d.score, d.indicator_part, d.rating_part, d.rating, d.bonus, d.deductions,
-               d.grade, flags(d)], grade_mark(a, d.grade))
-    return t
+def ranking_notes(results: Sequence[RankedResult]) -> list[str]:
+    """Why an order or a grade is what it is: ties decided or shared, 否决, ranges of provisional totals."""
+    out = []
+    shared: dict[int | None, list[RankedResult]] = {}
+    for r in results:
+        if "名次并列" in r.tie_break:
+            shared.setdefault(r.rank, []).append(r)
+    for rank, group in shared.items():
+        out.append(f"{'、'.join(r.name for r in group)}:总分同为 {group[0].score:.2f},名次并列第 {rank}")
+    for r in results:
+        decided = [part for part in r.tie_break.split(";") if part and "名次并列" not in part]
+        if decided:
+            out.append(f"{r.name}:{';'.join(decided)}")
+        if r.vetoed:
+            out.append(f"{r.name}:不得评为优秀(否决):{'、'.join(r.veto_reasons)}")
+        if r.provisional:
+            lo, hi = r.score_range
+            out.append(f"{r.name}:结果暂定,缺 {len(r.missing)} 项数据,补齐后总分可能在 {lo:.2f} 至 {hi:.2f} 之间")
+    return out
+
+
+def department_groups(a: Assessment) -> list[tuple[DepartmentGroupKey, str, list[DepartmentResult]]]:
+    """(group key, title, members) in the order of SPEC §4.8, each ranked and graded on its own."""
+    groups = a.method.params.departments.groups
+    out = []
+    for key, g in groups.items():
+        members = [d for d in a.departments if d.group == key]
+        if members:
+            how = (f"指标 {n(g.indicator_weight)} 分 + 评价 {n(g.rating_weight)} 分" if g.indicator_weight
+                   else f"评价 {n(g.rating_weight)} 分")
+            out.append((key, f"部门排名 · {g.name}({how})", members))
+    return out
+
+
+def department_ranks(a: Assessment) -> list[Table]:
+    """One ranked table per department group."""
+    tables = []
+    for key, title, members in department_groups(a):
+        columns = [
+            Column("rank", "排名", "int"), Column("name", "部门"), Column("score", "总分", "score"),
+            Column("indicator_part", "指标得分", "score", narrow=key != "service"),
+            Column("rating_part", "评价得分", "score"), Column("rating", "评价", "value"),
+            Column("bonus", "加分", "score", narrow=False), Column("deductions", "扣分", "score", narrow=False),
+            _grade_column(a), Column("flags", "标记"),
+        ]
+        t = Table(f"department_ranks:{key}", title, columns)
+        for d in members:
+            t.add([d.rank, d.name, d.score, d.indicator_part, d.rating_part, d.rating, d.bonus, d.deductions,
+                   shown_grade(a, d), flags(a, d)], grade_mark(a, d))
+        t.notes += ranking_notes(members)
+        tables.append(t)
+    return tables
 
 
 # ---------------------------------------------------------------- one unit's indicators
@@ -344,6 +405,29 @@ def gaps_document(a: Assessment, r: RankedResult | CityResult, kind: str) -> Doc
 # ---------------------------------------------------------------- explain
 
 
+def _contribution_steps(r: RankedResult | CityResult, x: IndicatorResult) -> list[str]:
+    """How the row's points become points of the unit's total (SPEC §4.3, §4.8)."""
+    if isinstance(r, CityResult) and x in r.city_targets:
+        return ["全市其他目标只报告进展,不计入全市得分"]
+    counted = [i for i in r.indicators if i.status in ("met", "below", "missing")]
+    share = f",占总分 {show(x.contribution / r.score_exact, 'percent')}" if r.score_exact else ""
+    if isinstance(r, DepartmentResult):
+        weights = sum(i.weight for i in counted)
+        full = r.scale * weights
+        return [f"计入指标得分:{n(full)} × 权重 {n(x.weight)} × 得分率 {n(x.base / x.points)} ÷ 权重合计 {n(weights)}"
+                f" = {x.contribution:.4f} 分{share};超额部分不计入部门得分"]
+    points = sum(i.points for i in counted)
+    raw_over = sum(i.over for i in counted) * r.scale
+    steps = [f"计入总分:基本分 {n(x.base)} × 100 ÷ 计分指标分值合计 {n(points)} = {x.base * r.scale:.4f} 分"]
+    if x.over:
+        capped = (f"(超额加分合计 {raw_over:.2f} 分超过封顶 {r.over:.2f} 分,按比例折算)"
+                  if raw_over > r.over + 1e-9 else "")
+        steps.append(f"超额分 {n(x.over)} × 100 ÷ {n(points)} 计入超额加分{capped}:"
+                     f"{x.contribution - x.base * r.scale:.4f} 分")
+    steps.append(f"该项计入总分合计 {x.contribution:.4f} 分{share}")
+    return steps
+
+
 def explain_document(a: Assessment, r: RankedResult | CityResult, x: IndicatorResult) -> Document:
     """Rule, parameters, inputs with their cells, each step, the result and its share of the total."""
     spec = a.rules.get(x.id)
@@ -373,13 +457,7 @@ def explain_document(a: Assessment, r: RankedResult | CityResult, x: IndicatorRe
                 steps += make_rule(spec.kind, spec.params).describe(x.actual, x.target, x.points)
     if counted:
         steps.append(f"得分率 = 基本分 {n(x.base)} ÷ 分值 {n(x.points)} = {show(x.score_rate, 'percent')}")
-        if r.scale and not (isinstance(r, CityResult) and x in r.city_targets):
-            weighted = sum(i.points * i.weight for i in r.indicators if i.status in ("met", "below", "missing"))
-            steps.append(f"计入总分:({n(x.base)} + {n(x.over)}) × {n(x.weight)} × 折算系数 {r.scale:.6g} = "
-                         f"{x.contribution:.4f} 分(折算系数 = {n(r.scale * weighted)} ÷ 计分指标的加权分值合计 "
-                         f"{n(weighted)})")
-        else:
-            steps.append("全市其他目标只报告进展,不计入全市得分")
+        steps += _contribution_steps(r, x)
     t = Table("steps", "计算步骤", [Column("step", "步骤", "int"), Column("text", "说明")])
     for i, step in enumerate(steps, 1):
         t.add([i, step])
@@ -398,13 +476,19 @@ def explain_document(a: Assessment, r: RankedResult | CityResult, x: IndicatorRe
 # ---------------------------------------------------------------- notes, warnings, adjustments
 
 
-def provisional_lines(a: Assessment) -> list[str]:
-    out = []
-    for r in [*a.districts, *a.departments]:
-        if r.missing:
-            lo, hi = r.score_range
-            out.append(f"{r.name} 结果暂定:缺 {len(r.missing)} 项数据,补齐后总分可能在 {lo:.2f} 至 {hi:.2f} 之间")
-    return out
+def department_ranking(a: Assessment) -> Table:
+    """All department groups in one table (a sheet of the xlsx report), each group ranked on its own."""
+    tables = department_ranks(a)
+    if not tables:
+        return Table("department_ranks", "部门排名", [])
+    combined = Table("department_ranks", "部门排名(按组别分别排名、评定等次)",
+                     [Column("group", "组别"), *tables[0].columns])
+    for (_, _, members), t in zip(department_groups(a), tables, strict=True):
+        group = a.method.params.departments.groups[members[0].group].name
+        for row, mark in zip(t.rows, t.marks, strict=True):
+            combined.add([group, *row], mark)
+        combined.notes += t.notes
+    return combined
 
 
 def issues(a: Assessment) -> Table:
@@ -445,14 +529,14 @@ def score_document(a: Assessment, *, by: str = "all", detail: bool = False) -> D
         if detail:
             blocks += [unit_detail(d) for d in a.districts]
     if by in ("department", "all"):
-        blocks.append(department_ranks(a))
+        blocks += department_ranks(a)
         if detail:
             blocks += [unit_detail(d) for d in a.departments if d.indicators]
     if by == "all":
         blocks += [city_summary(a), city_targets(a)]
         if detail:
             blocks.append(unit_detail(a.city))
-    blocks.append(Text("notes", [method_line(a), *provisional_lines(a)]))
+    blocks.append(Text("notes", [method_line(a), *a.method.notes]))
     return Document("score", heading(a), meta=[f"输入:{a.input.names}"], blocks=blocks,
                     messages=[*a.notes, *[f"{w.file} {w.cell}:{w.message}" for w in a.warnings]])
 
@@ -491,7 +575,7 @@ def category_profiles(a: Assessment) -> list[Chart]:
 
 def report_document(a: Assessment) -> Document:
     """The briefing of md/html reports: provenance, ranks, city progress, shortfalls, warnings."""
-    blocks: list[Block] = [district_ranks(a), total_chart(a), *category_profiles(a), department_ranks(a),
+    blocks: list[Block] = [district_ranks(a), total_chart(a), *category_profiles(a), *department_ranks(a),
                            city_summary(a), city_targets(a)]
     blocks += district_sections(a)
     if a.warnings or a.notes:

@@ -20,7 +20,7 @@ from hz_assess.views import (
     about,
     city_detail,
     department_detail,
-    department_ranks,
+    department_ranking,
     district_ranks,
     heading,
     issues,
@@ -165,7 +165,7 @@ def write_xlsx(a: Assessment, path: Path) -> None:
     sheets: Sequence[tuple[str, Table, dict[int, int], bool]] = (
         ("县区排名", district_ranks(a), {}, True),
         ("县区明细", matrix(a), {3: 30}, False),
-        ("部门排名", department_ranks(a), {}, True),
+        ("部门排名", department_ranking(a), {}, True),
         ("部门明细", department_detail(a), {}, False),
         ("全市进展", city_detail(a), {3: 36}, False),
         ("缺数据与警告", issues(a), {3: 60, 5: 30}, False),

@@ -72,7 +72,7 @@ def plan_document(plan: Plan, unit: str | None = None, department: str | None = 
             for c in city_targets
         ],
         "departments": [
-            {"id": d.id, "name": d.name, "leads": d.leads, "supports": d.supports}
+            {"id": d.id, "name": d.name, "leads": list(d.leads), "supports": list(d.supports)}
             for d in departments
         ],
     }

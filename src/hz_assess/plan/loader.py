@@ -318,6 +318,19 @@ def _targets_problems(t: TargetsFile, lines: dict[Loc, int], file: str) -> list[
                 out.append(Problem("missing_unit", _where(file, lines, (*base, "targets")),
                                    f"{label}.targets:缺少单位「{expected}」(不考核请写 null,"
                                    f"无分解请写 {NO_BREAKDOWN})"))
+        districts = [u.name for u in t.plan.units if not u.city]
+        assessed = any(ind.applies_to(d) for d in districts)
+        if assessed and ind.points is None:
+            out.append(Problem("district_points_missing", _where(file, lines, base),
+                               f"{label}:有县区考核此项,但没有县区分值(points);请写明分值"))
+        elif not assessed and ind.points is not None:
+            out.append(Problem("district_points_unused", _where(file, lines, (*base, "points")),
+                               f"{label}.points:没有县区考核此项(全为 {NO_BREAKDOWN} 或空),县区分值不会被使用;"
+                               "请删除 points,只保留 city_points"))
+    for j, ref in enumerate(t.scoring.tie_break):
+        if ref not in ids:
+            out.append(Problem("unknown_indicator", _where(file, lines, ("scoring", "tie_break", j)),
+                               f"scoring.tie_break[{j}]:指标「{ref}」不存在(应为附件1的序号)"))
     for i, ct in enumerate(t.city_targets):
         if ct.id in ids:
             out.append(Problem("duplicate_id", _where(file, lines, ("city_targets", i, "id")),
@@ -347,12 +360,12 @@ def _department_problems(
                                    f"departments[{i}]({dep.name}):名称或别名「{name}」{what}"))
             owner.setdefault(name, dep.name)
         for field in ("leads", "supports"):
-            for j, ref in enumerate(getattr(dep, field)):
+            for ref in getattr(dep, field):
                 if ref not in known:
                     out.append(Problem(
                         "unknown_indicator",
-                        _where(file, lines, ("departments", i, field, j)),
-                        f"departments[{i}]({dep.name}).{field}[{j}]:指标「{ref}」不存在"
+                        _where(file, lines, ("departments", i, field, ref)),
+                        f"departments[{i}]({dep.name}).{field}.{ref}:指标「{ref}」不存在"
                         "(应为附件1的序号 1…34 或 city_targets 的编号 C01…)",
                     ))
     return out

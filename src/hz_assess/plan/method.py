@@ -28,7 +28,7 @@ NOT_METHOD: dict[type[BaseModel], frozenset[str]] = {
     }),
     Indicator: frozenset({"id", "name", "unit", "implied_unit", "targets", "plan_text"}),
     CityTarget: frozenset({"id", "name", "unit", "target", "source"}),
-    Department: frozenset({"id", "name", "aliases", "duty", "basis"}),
+    Department: frozenset({"id", "name", "aliases", "duty"}),
 }
 
 # Chinese names of the method fields a person reads most; any other field shows its YAML key.
@@ -37,7 +37,8 @@ FIELD_LABELS = {
     "rule": "规则",
     "veto": "一票否决",
     "decline": "下降率",
-    "accumulates": "按时间进度累计",
+    "city_points": "全市分值",
+    "schedule": "季度督查安排",
     "category": "栏目",
     "params": "参数",
     "leads": "牵头",
@@ -117,7 +118,7 @@ def _method_view(plan: Plan) -> _MethodView:
         settings=settings,
         indicators={i.id: _item(i, f"第{i.id}行「{i.name}」") for i in plan.indicators},
         city_targets={c.id: _item(c, f"{c.id}「{c.name}」") for c in plan.city_targets},
-        departments={d.name: _item(d, d.name) for d in plan.departments},
+        departments={d.name: _department(d) for d in plan.departments},
     )
 
 
@@ -125,6 +126,13 @@ def _item(model: BaseModel, title: str) -> _Item:
     fields: dict[str, object] = {}
     _flatten("", model.model_dump(mode="json", exclude=set(_not_method(type(model)))), fields)
     return _Item(title, fields)
+
+
+def _department(dep: Department) -> _Item:
+    # what a department leads or supports is method; the words quoted as its basis are not
+    item = _item(dep, dep.name)
+    fields = {k: v for k, v in item.fields.items() if not k.startswith(("leads.", "supports."))}
+    return _Item(dep.name, {**fields, "leads": list(dep.leads), "supports": list(dep.supports)})
 
 
 def _not_method(cls: type[BaseModel]) -> frozenset[str]:

@@ -486,6 +486,18 @@ def _read_city_targets(r: _Reader) -> dict[str, Cell]:
             r.add("row_mismatch", sh.where(row, cols["name"]),
                   f"编号 {ct.id} 与名称「{name}」不一致(计划中为「{ct.name}」),请核对")
             continue
+        if ct.rule == "qualitative":
+            ok, raw = r.cell(sh, row, cols["actual"])
+            if not ok:
+                continue
+            levels = {norm(k): k for k in r.plan.scoring.qualitative.levels}
+            level = levels.get(norm(raw)) if isinstance(raw, str) and raw.strip() else None
+            if raw is not None and not (isinstance(raw, str) and not raw.strip()) and level is None:
+                r.add("invalid_level", sh.where(row, cols["actual"]),
+                      f"{ct.id} 为定性目标,应填 {'/'.join(levels.values())},实际为「{raw}」")
+                continue
+            out[ct.id] = r.count(Cell(value=level, where=sh.ref(row, cols["actual"])), f"{ct.id} {ct.name}")
+            continue
         good, value = r.number(sh, row, cols["actual"])
         if good:
             out[ct.id] = r.count(Cell(value=value, where=sh.ref(row, cols["actual"])), f"{ct.id} {ct.name}")

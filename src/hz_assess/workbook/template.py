@@ -220,12 +220,16 @@ def _city_sheet(ws: Any, plan: Plan, period: str) -> None:
     widths = [7.0, 34.0, 10.0, 10.0, 12.0, 16.0, 50.0]
     for col, text in enumerate(headers, start=1):
         _put(ws, 3, col, text, kind="head")
+    levels = ",".join(plan.scoring.qualitative.levels)
+    dv = _list_validation(ws, f'"{levels}"', f"请从下拉列表选择:{levels.replace(',', '/')}", strict=True)
     for row, ct in enumerate(plan.city_targets, start=4):
         _put(ws, row, 1, ct.id, kind="head")
         _put(ws, row, 2, ct.name)
         _put(ws, row, 3, ct.unit, kind="target")
         _put(ws, row, 4, ct.target, kind="target")
-        _put(ws, row, 5, None, kind="input")
+        cell = _put(ws, row, 5, None, kind="input")
+        if ct.rule == "qualitative":
+            dv.add(cell.coordinate)
         _put(ws, row, 6, None, kind="input", left=True)
         _put(ws, row, 7, ct.source)
         _fit_height(ws, row, [(ct.name, widths[1]), (ct.source, widths[6])])
