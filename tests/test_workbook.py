@@ -21,7 +21,7 @@ from conftest import WorkbookBuilder
 from hz_assess.cli import app
 from hz_assess.errors import OutputError, UsageError, WorkbookError
 from hz_assess.models import Actuals, Plan
-from hz_assess.workbook import parse_number, read_actuals, validate_workbook, write_template
+from hz_assess.workbook import CellValueError, parse_number, read_actuals, validate_workbook, write_template
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "actuals_2017.xlsx"
 
@@ -444,9 +444,7 @@ def test_reading_never_changes_the_input_file(plan: Plan, book: WorkbookBuilder)
 
 
 def test_parse_number_rejects_non_finite_numbers() -> None:
-    from hz_assess.workbook.reader import _Bad
-
-    with pytest.raises(_Bad):
+    with pytest.raises(CellValueError):
         parse_number(float("nan"))
     assert parse_number("  ") is None
 
