@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hz_assess.errors import Problem, UsageError, WorkbookError
-from hz_assess.models import Actuals, Adjustment, Cell, Indicator, Plan
+from hz_assess.models import Actuals, Adjustment, Cell, DataWarning, Indicator, Plan
 from hz_assess.workbook.guard import read_xlsx_bytes
 from hz_assess.workbook.layout import (
     BLANK_MARKERS,
@@ -51,7 +51,7 @@ DATA_SHEETS = (SHEET_UNITS, SHEET_CITY, SHEET_DEPTS, SHEET_ADJ)
 
 @dataclass
 class Validation:
-    """What `validate` reports: every problem, and how much was read or is missing."""
+    """What `validate` reports: every error, every 数据审核 warning, how much was read or is missing."""
 
     path: str
     period: str | None
@@ -59,9 +59,11 @@ class Validation:
     read: int = 0
     missing: int = 0
     missing_cells: list[str] = field(default_factory=list)
+    warnings: list[DataWarning] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        """No errors (warnings do not block scoring)."""
         return not self.problems
 
 
@@ -74,8 +76,17 @@ def read_actuals(plan: Plan, path: Path) -> Actuals:
 
 
 def validate_workbook(plan: Plan, path: Path) -> Validation:
-    """Every problem at once. A file that cannot be opened at all raises WorkbookError."""
-    return _read(plan, path)[1]
+    """Every problem and warning at once. A file that cannot be opened at all raises WorkbookError.
+
+    Warnings (数据审核, `hz_assess.audit`) cover the values that could be read even
+    when other cells have errors; a missing or invalid period skips them.
+    """
+    from hz_assess.audit import audit
+
+    actuals, validation = _read(plan, path, partial=True)
+    if actuals is not None:
+        validation.warnings = audit(plan, actuals, path.name)
+    return validation
 
 
 class CellValueError(ValueError):
@@ -309,8 +320,11 @@ class _Reader:
         return cell
 
 
-def _read(plan: Plan, path: Path) -> tuple[Actuals | None, Validation]:
-    """(Actuals, Validation); Actuals is None on any problem."""
+def _read(plan: Plan, path: Path, *, partial: bool = False) -> tuple[Actuals | None, Validation]:
+    """(Actuals, Validation). Actuals is None on any problem, unless `partial` (then only without a period).
+
+    Partial Actuals hold every value that could be read; `validate` audits them.
+    """
     data = read_xlsx_bytes(path)
     r = _Reader(plan, path, _load(path, data))
     r.stats.path = str(path)
@@ -322,7 +336,7 @@ def _read(plan: Plan, path: Path) -> tuple[Actuals | None, Validation]:
     ratings = _read_ratings(r)
     adjustments = _read_adjustments(r)
     r.stats.problems = r.problems
-    if period is None or r.problems:
+    if period is None or (r.problems and not partial):
         return None, r.stats
     return Actuals(path=str(path), sha256=hashlib.sha256(data).hexdigest(), period=period, units=units,
                    city_targets=city, ratings=ratings, adjustments=adjustments), r.stats
