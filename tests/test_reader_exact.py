@@ -184,6 +184,14 @@ def test_a_saved_number_that_is_not_finite_is_an_error_naming_the_cell(
     assert problems_of(plan, path) == [(code, "actuals.xlsx 县区实绩!F16")]
 
 
+def test_a_cell_written_twice_is_refused_not_guessed(plan: Plan, book: WorkbookBuilder) -> None:
+    book.set("吴兴区", "12", 180)
+    twice = (r'(<c r="F16"[^>]*><v>180</v></c>)', r'\1<c r="F16"><v>1800</v></c>')
+    path = patch_part(book.save(), UNITS_PART, regex=twice)
+    code, _, message = only_problem(plan, path)
+    assert code == "corrupt" and "F16" in message and "两次" in message
+
+
 def test_a_huge_number_cell_is_refused_not_rounded_to_infinity(plan: Plan, book: WorkbookBuilder) -> None:
     book.set("吴兴区", "12", 1e300)
     code, where, message = only_problem(plan, book.save())

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import struct
 import threading
 import time
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -305,3 +307,25 @@ def test_parsing_more_xml_than_the_budget_is_refused(
     monkeypatch.setattr(ooxml, "MAX_PARSED", 40 * 1024)  # the template's parts add up to ~90 KB
     code, message = one_problem(plan, good)
     assert code == "too_large" and "合计" in message
+
+
+def test_two_parts_of_one_name_are_refused(plan: Plan, good: Path, tmp_path: Path) -> None:
+    dup = tmp_path / "dup.xlsx"
+    shutil.copy(good, dup)
+    with zipfile.ZipFile(good) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    with warnings.catch_warnings(), zipfile.ZipFile(dup, "a") as z:
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name we are making on purpose
+        z.writestr("xl/worksheets/sheet1.xml", sheet.replace(b"<sheetData>", b"<sheetData><row r=\"5\"/>"))
+    code, message = one_problem(plan, dup)
+    assert code == "corrupt" and "重名" in message
+
+
+def test_an_xlsb_workbook_is_named_as_such(plan: Plan, tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    (tmp_path / "a.xlsb").write_bytes(buf.getvalue())
+    code, message = one_problem(plan, tmp_path / "a.xlsb")
+    assert code == "xlsb" and ".xlsb" in message

@@ -137,6 +137,13 @@ def _check_zip(path: Path, data: bytes) -> None:
                                          "请在 LibreOffice/WPS 中“另存为” Excel 工作簿(.xlsx)")
             if "EncryptedPackage" in names:
                 raise _fail("encrypted", path, "工作簿已加密,请在 Excel/WPS 中取消密码后另存为 .xlsx")
+            if "xl/workbook.bin" in names:
+                raise _fail("xlsb", path, "这是 Excel 二进制工作簿(.xlsb),不是 .xlsx;"
+                                          "请在 Excel/WPS 中“另存为” Excel 工作簿(.xlsx)")
+            if len(names) != len(infos):
+                # two parts of one name: which one a program shows is anyone's guess
+                raise _fail("corrupt", path, "工作簿内有重名的部件,文件已损坏或被改动过;"
+                                             "请重新复制,或在 Excel/WPS 中打开后另存为 .xlsx")
             if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
                 raise _fail("not_xlsx", path, "这是 zip 压缩包(或 Word 等其他文档),不是 Excel 工作簿;"
                                               "请确认选对了文件")

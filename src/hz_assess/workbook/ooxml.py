@@ -597,6 +597,10 @@ class _SheetReader:
             raise self._fail("sheet_too_large",
                              f"工作表「{grid.name}」有超过 {MAX_CELLS} 个非空单元格,远多于实绩表应有的内容,"
                              "本工具不读取这么大的表;请删除多余的内容,或把它移到另一个工作表")
+        if (row, col) in grid.cells:
+            # Excel never writes a cell twice; keeping either copy would be a guess
+            raise self._fail("corrupt", f"{self.where}的单元格 {column_letter(col)}{row} 在文件中出现了两次,"
+                                        "文件已损坏或不规范;请在 Excel/WPS 中打开后另存再试")
         grid.cells[(row, col)] = cell
         grid.max_row, grid.max_col = max(grid.max_row, row), max(grid.max_col, col)
 

@@ -209,7 +209,7 @@ def _finite(value: float | int | Decimal, shown: object) -> float:
         raise _Bad("not_a_number", f"「{_shown(shown)}」不是有限的数字,请填写实际数值")
     if abs(Decimal(value)) >= MAX_ABS:
         raise _Bad("not_a_number", f"数值「{_shown(shown)}」过大(超过 10 的 15 次方),不是合理的实绩;请核对后重新填写")
-    return float(value)
+    return float(value) + 0.0  # + 0.0 turns -0.0 (a "-0" typed or saved) into 0.0
 
 
 def parse_number(value: object, number_format: str = "General") -> float | None:
