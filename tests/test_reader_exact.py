@@ -364,3 +364,46 @@ def test_validate_reads_the_same_numbers_as_read_actuals(plan: Plan, book: Workb
     book.fill_all().set("南浔区", "1", 5.6, number_format='0.0"%"')
     v = validate_workbook(plan, book.save())
     assert v.ok and v.read > 0 and v.missing == 0
+
+
+# ---------------------------------------------------------------- shared strings
+
+
+def _with_shared_strings(path: Path, strings: list[str], padding: int = 0) -> Path:
+    """Register a sharedStrings part holding `strings`, then `padding` one-letter strings nobody uses."""
+    sst = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           + "".join(f"<si><t>{s}</t></si>" for s in strings) + "<si><t>x</t></si>" * padding + "</sst>")
+    with zipfile.ZipFile(path) as z:
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+        types = z.read("[Content_Types].xml").decode()
+    rels = rels.replace("</Relationships>", '<Relationship Id="rId90" Target="sharedStrings.xml" Type="http://'
+                        'schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/></Relationships>')
+    types = types.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+                          'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    with zipfile.ZipFile(path) as zin:
+        members = [(info.filename, zin.read(info)) for info in zin.infolist()]
+    replaced = {"xl/_rels/workbook.xml.rels": rels.encode(), "[Content_Types].xml": types.encode()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in members:
+            zout.writestr(name, replaced.get(name, data))
+        zout.writestr("xl/sharedStrings.xml", sst.encode())
+    return path
+
+
+def test_shared_strings_are_read_only_as_far_as_the_sheets_need(plan: Plan, book: WorkbookBuilder) -> None:
+    # LibreOffice keeps every sheet's strings in one table: a big sheet nobody reads must not cost its strings
+    book.fill_all().set("吴兴区", "12", "x")
+    path = patch_part(book.save(), UNITS_PART, regex=(r'<c r="F16"([^>]*)t="inlineStr"><is><t>x</t></is></c>',
+                                                      r'<c r="F16"\1t="s"><v>1</v></c>'))
+    padding = (ooxml.MAX_PARSED // len("<si><t>x</t></si>")) * 2
+    _with_shared_strings(path, ["吴兴区", "3,100"], padding)
+    started = time.monotonic()
+    assert read_actuals(plan, path).units["吴兴区"]["12"].value == 3100.0
+    assert time.monotonic() - started < 5
+
+
+def test_a_shared_string_that_is_not_there_is_an_error_naming_the_cell(plan: Plan, book: WorkbookBuilder) -> None:
+    book.fill_all().set("吴兴区", "12", "x")
+    path = patch_part(book.save(), UNITS_PART, regex=(r'<c r="F16"([^>]*)t="inlineStr"><is><t>x</t></is></c>',
+                                                      r'<c r="F16"\1t="s"><v>7</v></c>'))
+    assert problems_of(plan, _with_shared_strings(path, ["310"])) == [("unreadable_value", "actuals.xlsx 县区实绩!F16")]

@@ -329,3 +329,21 @@ def test_an_xlsb_workbook_is_named_as_such(plan: Plan, tmp_path: Path) -> None:
     (tmp_path / "a.xlsb").write_bytes(buf.getvalue())
     code, message = one_problem(plan, tmp_path / "a.xlsb")
     assert code == "xlsb" and ".xlsb" in message
+
+
+def test_a_csv_in_a_latin_code_page_is_still_called_a_csv(plan: Plan, tmp_path: Path) -> None:
+    # what LibreOffice writes under a Latin locale: neither UTF-8 nor GB18030
+    (tmp_path / "a.csv").write_bytes(b"2017??,,\n\"\x93quoted\x94\",7.5,8\n" * 20)
+    code, message = one_problem(plan, tmp_path / "a.csv")
+    assert code == "not_xlsx" and "CSV" in message
+
+
+def test_a_sheet_that_cannot_be_read_is_reported_once(plan: Plan, good: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(good) as z:
+        kept = {i.filename: z.read(i) for i in z.infolist() if i.filename != "xl/worksheets/sheet5.xml"}
+    broken = tmp_path / "no-notes.xlsx"
+    with zipfile.ZipFile(broken, "w") as z:
+        for name, data in kept.items():
+            z.writestr(name, data)
+    v = validate_workbook(plan, broken)
+    assert [(p.code, p.where) for p in v.problems] == [("not_a_worksheet", "no-notes.xlsx 说明")]

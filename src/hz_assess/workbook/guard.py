@@ -9,10 +9,10 @@ Bounds, and why (measured on this machine):
 - only regular files are opened, with O_NONBLOCK and checked again after opening, so a
   FIFO or a device never blocks; at most MAX_FILE_BYTES are read (a filled template is
   ~60 KB; with someone's 30 MB data sheet added it is ~5 MB);
-- every member is inflated once, in chunks, to check its CRC and count its real size:
-  zlib inflates ~300 MB/s here, so MAX_UNCOMPRESSED (512 MiB) costs under 2 s and no
-  memory; openpyxl is never given the file, and the reader (ooxml) parses only the
-  parts it needs, each with its own size bound;
+- every member is inflated once, in chunks, to check its CRC: zlib inflates ~300 MB/s
+  here, so MAX_UNCOMPRESSED (512 MiB; a 470 MB extra sheet took 1.9 s) costs under
+  2 s and no memory. What is parsed afterwards is bounded separately (ooxml parses
+  only the parts the reader needs, within its own budget; openpyxl never sees input);
 - a member over 1 MiB that inflates more than MAX_RATIO-fold is a bomb: deflate cannot
   exceed ~1030×, which is what bombs use; real sheet XML compresses 5–30×, and even
   rows of styled empty cells without addresses only ~290×.
@@ -108,7 +108,9 @@ def _not_zip_message(data: bytes) -> str:
         return "这是 XML/HTML 文本,不是 Excel 工作簿;请在 Excel/WPS 中打开后“另存为” .xlsx"
     text = _as_text(head)
     printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
-    if text and printable >= 0.95 * len(text):
+    # text in an encoding neither UTF-8 nor GB18030 (LibreOffice's CSV in a Latin locale) has no NULs and few controls
+    controls = sum(b < 0x20 and b not in b"\r\n\t" for b in head)
+    if (text and printable >= 0.95 * len(text)) or (b"\0" not in head and controls <= len(head) // 100):
         return "这是 CSV/文本文件,不是 Excel 工作簿;请用 `hz-assess template` 生成模板,把数据填入后保存为 .xlsx"
     return "无法识别的文件格式,不是 Excel 工作簿(.xlsx);请确认选对了文件,或在 Excel/WPS 中另存为 .xlsx"
 

@@ -1,19 +1,25 @@
 """Read the cells of an .xlsx with the standard library, bounded in time and memory.
 
 Why not openpyxl's loader: measured on a workbook with someone's 30 MB data sheet
-added, openpyxl's normal mode parses every sheet into objects (6.5 s, 290 MB), its
-read-only mode parses LibreOffice's rich shared strings slowly (17 MB: 4.8 s), its
-normal mode expands a merged range cell by cell (a whole-column merge never ends)
-and its read-only rows are padded to their last cell. The actuals need five small
-sheets, so this module parses only the parts they use (workbook, relationships,
-styles, shared strings, those sheets), keeps only cells that hold something, and
-refuses (never cuts) a sheet larger than it reads. The guard has already checked the
-zip: sizes are what the zip declares, and zipfile never yields more than that.
+added, openpyxl's normal mode parses every sheet into objects (6.5 s, 290 MB) and
+expands a merged range cell by cell (a whole-column merge never ends); its read-only
+mode still parses every shared string up front (LibreOffice's rich strings for that
+sheet, 17.5 MB: 4.8 s) and pads each row to its last cell. The actuals need five
+small sheets, so this module runs expat handlers (no tree: memory stays flat whatever
+the XML) over only the parts they use: relationships, workbook, styles, those sheets,
+and the shared strings only as far as those sheets refer (Excel and LibreOffice number
+strings in sheet order, so a big sheet at the end costs nothing). Only cells holding
+something are kept. Nothing is cut: a sheet beyond a bound is an error naming it.
 
-Bounds (measured on this machine: ~16 MB/s of sheet XML, ~22 MB/s of shared strings):
-a parsed sheet part ≤ 32 MiB (~2 s), shared strings ≤ 64 MiB (~3 s), styles and the
-workbook part ≤ 16 MiB; a sheet's cells that hold data lie within MAX_ROWS × MAX_COLS
-and number at most MAX_CELLS; at most MAX_MERGES merged ranges per sheet.
+Bounds, measured on this machine (expat handlers: ~9 MB/s of sheet XML made of empty
+styled cells, the slowest kind; a whole 32 MiB budget of it takes ~3.4 s):
+- MAX_PARSED: XML parsed per workbook, all parts together, charged before a part is
+  parsed (shared strings as they are read);
+- MAX_ROWS × MAX_COLS: where a sheet's data may lie; MAX_CELLS filled cells and
+  MAX_MERGES merged ranges per sheet (a merge is an interval, looked up per column,
+  never expanded into cells).
+The guard has already checked the zip: sizes are what the zip declares, and zipfile
+never yields more than that.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import IO
 from xml.parsers import expat
 
 from hz_assess.errors import Problem, WorkbookError
@@ -33,7 +40,7 @@ from hz_assess.errors import Problem, WorkbookError
 MAX_ROWS, MAX_COLS = 10_000, 256  # the template uses 38 rows and 20 columns; 256 is Excel 2003's width
 MAX_CELLS = 100_000  # cells holding data in one sheet; the template has ~500
 MAX_MERGES = 5_000  # merged ranges in one sheet; the template has 10
-MAX_PARSED = 64 * 1024 * 1024  # XML parsed per workbook: relationships, workbook, styles, strings, the sheets read
+MAX_PARSED = 32 * 1024 * 1024  # XML parsed per workbook: relationships, workbook, styles, strings, the sheets read
 EXCEL_MAX_ROW, EXCEL_MAX_COL = 1_048_576, 16_384
 
 # expat reports a namespaced name as "namespace-uri local-name"
@@ -41,6 +48,7 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main "
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships "
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships "
 CHUNK = 1024 * 1024
+PARSE_ERRORS = (expat.ExpatError, zipfile.BadZipFile, zlib.error, EOFError, OSError)
 StartHandler = Callable[[str, dict[str, str]], None]
 EndHandler = Callable[[str], None]
 CharHandler = Callable[[str], None]
@@ -210,7 +218,8 @@ def hides_value(fmt: str, value: float) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class RawCell:
-    """One cell as saved: `kind` is n (number), s (text), b (boolean), e (error), d (date), x (unreadable).
+    """One cell as saved: `kind` is n (number), s (text), b (boolean), e (error), d (date), x (unreadable)
+    (and si, a shared string's index, only while its sheet is being read).
 
     `value` is a float, str or bool (a date or unreadable cell keeps its saved text);
     None when a formula has no saved result. `number_format` is the format code.
@@ -304,7 +313,10 @@ class Book:
         strings = next((t for t, kind in rels.values() if kind.endswith("/sharedStrings")), "")
         self._formats = self._read_styles(styles) if styles in self.members else []
         self._strings_part = strings if strings in self.members else ""
-        self._strings: list[str] | None = None
+        self._strings: list[str] = []
+        self._strings_parser: expat.XMLParserType | None = None
+        self._strings_src: IO[bytes] | None = (self.archive.open(self._info(strings, "共享字符串"))
+                                               if self._strings_part else None)
         self._grids: dict[str, Grid] = {}
 
     @property
@@ -319,23 +331,13 @@ class Book:
     def _fail(self, code: str, message: str) -> WorkbookError:
         return WorkbookError(Problem(code, self.file, message))
 
-    def _parse(self, part: str, what: str, start: StartHandler, end: EndHandler | None = None,
-               chars: CharHandler | None = None) -> None:
-        """Run expat over one part with the given handlers, within the parse budget.
+    def _parser(self, start: StartHandler, end: EndHandler | None = None,
+                chars: CharHandler | None = None) -> expat.XMLParserType:
+        """An expat parser with these handlers.
 
         expat keeps no tree, so memory stays flat whatever the XML looks like; the guard
         has refused DOCTYPE/ENTITY declarations, and parameter entities are off anyway.
         """
-        info = self.members.get(part)
-        if info is None:
-            raise self._fail("corrupt", f"工作簿缺少{what}部件 {part},文件不完整;请在 Excel/WPS 中打开后另存为 .xlsx")
-        self._parsed += info.file_size
-        if self._parsed > MAX_PARSED:
-            self.exhausted = True
-            size = f"{info.file_size / 2**20:.1f} MB"
-            raise self._fail("too_large", f"工作簿中需要读取的部分过大({what} {part} 有 {size},"
-                                          f"需读取的内容合计超过 {MAX_PARSED // 2**20} MB);"
-                                          "请删除多余的内容或格式后再试")
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         parser.buffer_text = True
@@ -344,16 +346,43 @@ class Book:
             parser.EndElementHandler = end
         if chars is not None:
             parser.CharacterDataHandler = chars
+        return parser
+
+    def _info(self, part: str, what: str) -> zipfile.ZipInfo:
+        info = self.members.get(part)
+        if info is None:
+            raise self._fail("corrupt", f"工作簿缺少{what}部件 {part},文件不完整;请在 Excel/WPS 中打开后另存为 .xlsx")
+        return info
+
+    def _charge(self, size: int, what: str, part: str) -> None:
+        """Count `size` bytes of XML against the parse budget; past it, nothing more is read from this file."""
+        self._parsed += size
+        if self._parsed > MAX_PARSED:
+            self.exhausted = True
+            raise self._fail("too_large", f"工作簿中需要读取的部分过大({what} {part} "
+                                          f"有 {self.members[part].file_size / 2**20:.1f} MB,"
+                                          f"需读取的内容合计超过 {MAX_PARSED // 2**20} MB);"
+                                          "请删除多余的内容或格式后再试")
+
+    def _corrupt(self, exc: Exception, what: str, part: str) -> WorkbookError:
+        if isinstance(exc, expat.ExpatError):
+            return self._fail("corrupt", f"工作簿的{what}部分({part})不是有效的 XML,文件已损坏或不规范;"
+                                         "请在 Excel/WPS 中打开后另存为 .xlsx 再试")
+        return self._fail("corrupt", "工作簿已损坏(压缩数据有误),请重新复制或在 Excel/WPS 中打开后另存")
+
+    def _parse(self, part: str, what: str, start: StartHandler, end: EndHandler | None = None,
+               chars: CharHandler | None = None) -> None:
+        """Run expat over one whole part, charged to the parse budget before it starts."""
+        info = self._info(part, what)
+        self._charge(info.file_size, what, part)
+        parser = self._parser(start, end, chars)
         try:
             with self.archive.open(info) as src:
                 while chunk := src.read(CHUNK):
                     parser.Parse(chunk, False)
                 parser.Parse(b"", True)
-        except expat.ExpatError as exc:
-            raise self._fail("corrupt", f"工作簿的{what}部分({part})不是有效的 XML,文件已损坏或不规范;"
-                                        "请在 Excel/WPS 中打开后另存为 .xlsx 再试") from exc
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # the guard checks CRCs; be safe
-            raise self._fail("corrupt", "工作簿已损坏(压缩数据有误),请重新复制或在 Excel/WPS 中打开后另存") from exc
+        except PARSE_ERRORS as exc:  # the guard has checked CRCs; be safe all the same
+            raise self._corrupt(exc, what, part) from exc
 
     def _workbook_part(self) -> str:
         found: list[str] = []
@@ -432,21 +461,40 @@ class Book:
         self._parse(part, "样式", start, end)
         return [custom.get(i) or BUILTIN_FORMATS.get(i, "General") for i in ids]
 
-    def _shared_strings(self) -> list[str]:
-        if self._strings is None:
-            self._strings = self._read_strings() if self._strings_part else []
-        return self._strings
+    def string(self, index: int) -> str | None:
+        """Shared string `index`, or None if the file has no such string.
 
-    def _read_strings(self) -> list[str]:
-        out: list[str] = []
-        parts: list[str] = []
+        The strings are parsed only as far as a sheet asks: a big sheet nobody reads
+        may own most of them, and Excel and LibreOffice number them in sheet order.
+        """
+        while index >= len(self._strings) and self._strings_src is not None:
+            self._more_strings()
+        return self._strings[index] if 0 <= index < len(self._strings) else None
+
+    def _more_strings(self) -> None:
+        what, part = "共享字符串", self._strings_part
+        if self._strings_parser is None:
+            self._strings_parser = self._strings_expat()
+        assert self._strings_src is not None
+        try:
+            chunk = self._strings_src.read(CHUNK)
+            self._charge(len(chunk), what, part)
+            self._strings_parser.Parse(chunk, not chunk)
+        except PARSE_ERRORS as exc:
+            raise self._corrupt(exc, what, part) from exc
+        if not chunk:
+            self._strings_src.close()
+            self._strings_src = None
+
+    def _strings_expat(self) -> expat.XMLParserType:
+        out, parts = self._strings, list[str]()
         state = {"si": False, "t": False, "rph": 0}
 
         def start(tag: str, attrs: dict[str, str]) -> None:
             if tag == MAIN + "si":
                 state["si"] = True
                 parts.clear()
-            elif tag == MAIN + "rPh":
+            elif tag == MAIN + "rPh":  # phonetic guide text is not part of the string
                 state["rph"] += 1
             elif tag == MAIN + "t" and state["si"] and not state["rph"]:
                 state["t"] = True
@@ -464,8 +512,7 @@ class Book:
             if state["t"]:
                 parts.append(data)
 
-        self._parse(self._strings_part, "共享字符串", start, end, chars)
-        return out
+        return self._parser(start, end, chars)
 
     # ------------------------------------------------------------ sheets
 
@@ -505,9 +552,32 @@ class _SheetReader:
         self.inline: list[str] | None = None
 
     def read(self) -> Grid:
-        self.strings = self.book._shared_strings()
         self.book._parse(self.entry.part, self.where, self.start, self.end, self.chars)
-        return self.grid
+        return self._resolved()
+
+    def _resolved(self) -> Grid:
+        """Shared strings filled in, blank text dropped, and the sheet's extent checked against the bounds."""
+        grid = self.grid
+        for key, cell in list(grid.cells.items()):
+            if cell.kind != "si":
+                continue
+            assert isinstance(cell.value, str)
+            text = self.book.string(int(cell.value))
+            if text is None:
+                grid.cells[key] = RawCell("x", cell.value, cell.number_format, cell.formula)
+            elif not text.strip() and not cell.formula:
+                del grid.cells[key]
+            else:
+                grid.cells[key] = RawCell("s", text, cell.number_format, cell.formula)
+        beyond = [key for key in grid.cells if key[0] > MAX_ROWS or key[1] > MAX_COLS]
+        if beyond:
+            row, col = min(beyond)
+            raise self._fail("sheet_too_large",
+                             f"工作表「{grid.name}」的 {column_letter(col)}{row} 还有内容,超出本工具读取的范围"
+                             f"(前 {MAX_ROWS} 行、{MAX_COLS} 列);请删除表格以外的内容,或把它移到另一个工作表")
+        grid.max_row = max((r for r, _ in grid.cells), default=0)
+        grid.max_col = max((c for _, c in grid.cells), default=0)
+        return grid
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         if tag == MAIN + "c":
@@ -589,10 +659,6 @@ class _SheetReader:
         if cell is None:
             return
         grid, row, col = self.grid, self.row, self.col
-        if row > MAX_ROWS or col > MAX_COLS:
-            raise self._fail("sheet_too_large",
-                             f"工作表「{grid.name}」的 {column_letter(col)}{row} 还有内容,超出本工具读取的范围"
-                             f"(前 {MAX_ROWS} 行、{MAX_COLS} 列);请删除表格以外的内容,或把它移到另一个工作表")
         if len(grid.cells) >= MAX_CELLS:
             raise self._fail("sheet_too_large",
                              f"工作表「{grid.name}」有超过 {MAX_CELLS} 个非空单元格,远多于实绩表应有的内容,"
@@ -602,7 +668,6 @@ class _SheetReader:
             raise self._fail("corrupt", f"{self.where}的单元格 {column_letter(col)}{row} 在文件中出现了两次,"
                                         "文件已损坏或不规范;请在 Excel/WPS 中打开后另存再试")
         grid.cells[(row, col)] = cell
-        grid.max_row, grid.max_col = max(grid.max_row, row), max(grid.max_col, col)
 
     def _raw(self) -> RawCell | None:
         """The cell as saved, or None when it holds nothing (no value, no formula, blank text)."""
@@ -627,10 +692,9 @@ class _SheetReader:
                 return RawCell("d", self.book.date_text(number), fmt, formula)
             value = number
         elif kind == "s":
-            index = _int(text, -1)
-            if not 0 <= index < len(self.strings):
+            if not text.strip().isdecimal() or not text.strip().isascii():
                 return RawCell("x", text, fmt, formula)
-            value = self.strings[index]
+            return RawCell("si", text.strip(), fmt, formula)  # resolved once the sheet is read
         elif kind == "str":
             kind, value = "s", text
         elif kind == "b":

@@ -281,11 +281,13 @@ class _Reader:
             what = "图表工作表(只有图表,没有单元格)" if entry.kind == "chartsheet" else "不是普通工作表,或其内容缺失"
             self.add("not_a_worksheet", where, f"「{match}」{what},读不到数据;请使用 hz-assess template 生成的模板,"
                                                "把数据填在同名的普通工作表中")
+            self.unreadable.add(match)
             return None
         if entry.hidden and name in DATA_SHEETS:
             # a hidden sheet with the expected name is most likely an old copy beside the one a person filled in
             self.add("hidden_sheet", where, f"工作表「{match}」被隐藏了,其中的数据无人核对过;"
                                             "请在 Excel/WPS 中取消隐藏,核对内容(并删除多余的副本)后再试")
+            self.unreadable.add(match)
             return None
         try:
             return _Sheet(self.book.grid(match), self.path.name)
