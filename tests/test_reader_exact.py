@@ -112,6 +112,23 @@ def test_a_whole_percent_typed_into_a_percent_cell_reads_as_shown(plan: Plan, bo
     assert read_actuals(plan, book.save()).units["南浔区"]["1"].value == 750.0
 
 
+@pytest.mark.parametrize("fmt", ["#,##0.0,", '#,##0,"千"', "0.0,,", "0.0%%"])
+def test_a_format_that_shows_another_scale_is_an_error(plan: Plan, book: WorkbookBuilder, fmt: str) -> None:
+    # #,##0.0, shows 7500 as 7.5 (a trailing comma divides by 1000); %% multiplies by 10000
+    book.set("吴兴区", "12", 7500, number_format=fmt)
+    code, where, message = only_problem(plan, book.save())
+    assert (code, where) == ("scaled_by_format", "actuals.xlsx 县区实绩!F16") and "7500" in message
+
+
+@pytest.mark.parametrize("fmt", ["#,##0", "#,##0.00_);[Red](#,##0.00)", '0.0","', "0.0\\,",
+                                 '_ * #,##0.00_ ;_ * \\-#,##0.00_ ;_ * "-"??_ ;_ @_ '])  # the last: WPS's 会计 format
+def test_a_thousands_separator_or_a_printed_comma_does_not_scale(
+    plan: Plan, book: WorkbookBuilder, fmt: str
+) -> None:
+    book.set("吴兴区", "12", 310, number_format=fmt)
+    assert read_actuals(plan, book.save()).units["吴兴区"]["12"].value == 310.0
+
+
 def test_a_number_hidden_by_its_format_is_an_error(plan: Plan, book: WorkbookBuilder) -> None:
     book.set("南浔区", "1", 7.5, number_format=";;;")
     code, where, message = only_problem(plan, book.save())

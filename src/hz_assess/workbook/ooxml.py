@@ -208,6 +208,13 @@ def shows_as_date(fmt: str, value: float) -> bool:
     return re.search(r"[dmyhsDMYHS]", _unquoted(number_section(fmt, value))) is not None
 
 
+def shows_other_scale(fmt: str, value: float) -> bool:
+    """Whether the format shows `value` scaled otherwise than by one %: a comma after the last
+    digit placeholder (#,##0, shows 7500 as 8: ÷1000 per comma) or two % signs (×10000)."""
+    codes = _unquoted(number_section(fmt, value))
+    return codes.count("%") > 1 or re.search(r"[0#?],+(?![0#?])", codes) is not None
+
+
 def hides_value(fmt: str, value: float) -> bool:
     """Whether the section for `value` is empty (";;;" shows nothing at all)."""
     return not number_section(fmt, value).strip()

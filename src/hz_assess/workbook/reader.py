@@ -39,7 +39,15 @@ from hz_assess.workbook.layout import (
     check_period,
     norm,
 )
-from hz_assess.workbook.ooxml import Book, Grid, column_letter, hides_value, scales_by_100, shows_as_date
+from hz_assess.workbook.ooxml import (
+    Book,
+    Grid,
+    column_letter,
+    hides_value,
+    scales_by_100,
+    shows_as_date,
+    shows_other_scale,
+)
 
 HEADER_ROWS = 40  # a header row is looked for this far down; not finding it is an error, not a cut
 NOTES_ROWS = 60  # the 期别 label on 说明 likewise
@@ -217,8 +225,9 @@ def parse_number(value: object, number_format: str = "General") -> float | None:
 
     A number shows ×100 when its format section has a real % (not quoted, escaped or in
     [...]): 0.075 shown as 7.5% is 7.5; 5.6 under 0.0"%" shows 5.6% and stays 5.6.
-    Text "7.5%" means 7.5, the percent typed. A number the format shows as a date, or
-    hides (";;;"), is an error: the person filling in did not see that number.
+    Text "7.5%" means 7.5, the percent typed. A number the format shows as a date,
+    hides (";;;") or scales otherwise (a trailing comma ÷1000, %% ×10000) is an error:
+    the person filling in did not see that number.
     """
     if value is None:
         return None
@@ -232,6 +241,10 @@ def parse_number(value: object, number_format: str = "General") -> float | None:
         if shows_as_date(number_format, number):
             raise _Bad("not_a_number", f"应为数字,但单元格格式「{number_format}」把 {_shown(value)} 显示为日期/时间;"
                                        "请把单元格格式改为“常规”或“数值”后重新填写")
+        if shows_other_scale(number_format, number):
+            # what the person saw is not the number saved; guessing which one they meant is not ours to do
+            raise _Bad("scaled_by_format", f"单元格格式「{number_format}」把保存的数值 {_shown(value)} 按千、百万或万倍"
+                                           "缩放后显示,看到的数字与保存的不同;请把单元格格式改为“常规”,按指标单位填写")
         if scales_by_100(number_format, number):
             return _finite(Decimal(repr(number)) * 100, value)
         return number
