@@ -129,10 +129,12 @@ def test_a_thousands_separator_or_a_printed_comma_does_not_scale(
     assert read_actuals(plan, book.save()).units["吴兴区"]["12"].value == 310.0
 
 
-def test_a_number_hidden_by_its_format_is_an_error(plan: Plan, book: WorkbookBuilder) -> None:
-    book.set("南浔区", "1", 7.5, number_format=";;;")
+@pytest.mark.parametrize("value", [7.5, "7.5", "完成"])
+def test_a_value_hidden_by_its_format_is_an_error(plan: Plan, book: WorkbookBuilder, value: object) -> None:
+    ind = "25" if value == "完成" else "1"
+    coord = book.set("南浔区", ind, value, number_format=";;;")
     code, where, message = only_problem(plan, book.save())
-    assert (code, where) == ("hidden_by_format", "actuals.xlsx 县区实绩!G5") and ";;;" in message
+    assert (code, where) == ("hidden_by_format", f"actuals.xlsx 县区实绩!{coord}") and ";;;" in message
 
 
 @pytest.mark.parametrize("fmt", ['yyyy"年"m"月"d"日"', "m/d", "h:mm", "[h]:mm:ss"])

@@ -220,6 +220,12 @@ def hides_value(fmt: str, value: float) -> bool:
     return not number_section(fmt, value).strip()
 
 
+def hides_text(fmt: str) -> bool:
+    """Whether the format's text section (the fourth) is empty: text in the cell is not shown."""
+    sections = format_sections(fmt)
+    return len(sections) >= 4 and not sections[3].strip()
+
+
 # ---------------------------------------------------------------- cells and sheets
 
 

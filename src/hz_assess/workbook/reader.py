@@ -43,6 +43,7 @@ from hz_assess.workbook.ooxml import (
     Book,
     Grid,
     column_letter,
+    hides_text,
     hides_value,
     scales_by_100,
     shows_as_date,
@@ -169,7 +170,12 @@ class _Sheet:
             first = f"{column_letter(merge.min_col)}{merge.min_row}"
             raise _Bad("merged_cell", f"该单元格在合并单元格 {merge.ref} 之内,表中显示的内容属于 {first};"
                                       "请取消合并,每个单元格分别填写")
-        return self.value(row, col)
+        v = self.value(row, col)
+        cell = self.grid.get(row, col)
+        if isinstance(v, str) and cell is not None and hides_text(cell.number_format):
+            raise _Bad("hidden_by_format", f"单元格的数字格式「{cell.number_format}」使其中的文字「{_shown(v)}」不显示;"
+                                           "请把单元格格式改为“常规”并核对")
+        return v
 
     def number(self, row: int, col: int) -> float | None:
         """data() as a number in the indicator's unit (see parse_number); None if blank."""
