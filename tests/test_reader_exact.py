@@ -211,6 +211,16 @@ def test_a_cell_written_twice_is_refused_not_guessed(plan: Plan, book: WorkbookB
     assert code == "corrupt" and "F16" in message and "两次" in message
 
 
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 1e308 * 10])
+def test_a_non_finite_float_from_openpyxl_reads_as_missing_not_as_a_number(
+    plan: Plan, book: WorkbookBuilder, value: float
+) -> None:
+    book.fill_all().set("吴兴区", "12", value)  # openpyxl saves these as an empty <v/>
+    path = book.save()
+    assert read_actuals(plan, path).units["吴兴区"]["12"].value is None
+    assert validate_workbook(plan, path).missing_cells == ["县区实绩!F16(吴兴区 12 规上工业新产品产值)"]
+
+
 def test_a_huge_number_cell_is_refused_not_rounded_to_infinity(plan: Plan, book: WorkbookBuilder) -> None:
     book.set("吴兴区", "12", 1e300)
     code, where, message = only_problem(plan, book.save())
