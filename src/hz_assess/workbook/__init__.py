@@ -4,13 +4,15 @@
 Actuals (WorkbookError listing every problem), `validate_workbook` reports every
 problem, every 数据审核 warning, and how much was read or is missing. `guard` looks
 at the raw bytes first; `ooxml` parses only the parts the reader needs (stdlib,
-bounded). openpyxl is used to write (template, export), never to read input.
+bounded); `numbers` turns a cell into the number a person sees. openpyxl is used to
+write (template, export), never to read input.
 """
 
 from __future__ import annotations
 
 from hz_assess.workbook.layout import check_period
-from hz_assess.workbook.reader import CellValueError, Validation, parse_number, read_actuals, validate_workbook
+from hz_assess.workbook.numbers import CellValueError, parse_number
+from hz_assess.workbook.reader import Validation, read_actuals, validate_workbook
 from hz_assess.workbook.template import build_template, save_atomic, write_template
 
 __all__ = [

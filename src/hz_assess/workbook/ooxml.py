@@ -36,6 +36,7 @@ from typing import IO
 from xml.parsers import expat
 
 from hz_assess.errors import Problem, WorkbookError
+from hz_assess.workbook.numbers import BUILTIN_FORMATS, shows_as_date
 
 MAX_ROWS, MAX_COLS = 10_000, 256  # the template uses 38 rows and 20 columns; 256 is Excel 2003's width
 MAX_CELLS = 100_000  # cells holding data in one sheet; the template has ~500
@@ -62,28 +63,6 @@ NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9
 CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 RANGE_REF = re.compile(r"\$?([A-Za-z]{1,3})?\$?([0-9]{1,7})?(?::\$?([A-Za-z]{1,3})?\$?([0-9]{1,7})?)?")
 
-# Built-in number formats (ECMA-376 §18.8.30), with the zh-CN date and time formats
-# Excel and WPS use under ids 27–36 and 50–58 without writing them into styles.xml:
-# reading those as "General" would turn a date serial into a number.
-BUILTIN_FORMATS: dict[int, str] = {
-    0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00",
-    5: '"¥"#,##0_);("¥"#,##0)', 6: '"¥"#,##0_);[Red]("¥"#,##0)', 7: '"¥"#,##0.00_);("¥"#,##0.00)',
-    8: '"¥"#,##0.00_);[Red]("¥"#,##0.00)', 9: "0%", 10: "0.00%", 11: "0.00E+00", 12: "# ?/?", 13: "# ??/??",
-    14: "yyyy/m/d", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM",
-    20: "h:mm", 21: "h:mm:ss", 22: "yyyy/m/d h:mm",
-    27: 'yyyy"年"m"月"', 28: 'm"月"d"日"', 29: 'm"月"d"日"', 30: "m-d-yy", 31: 'yyyy"年"m"月"d"日"',
-    32: 'h"时"mm"分"', 33: 'h"时"mm"分"ss"秒"', 34: '上午/下午h"时"mm"分"', 35: '上午/下午h"时"mm"分"ss"秒"',
-    36: 'yyyy"年"m"月"',
-    37: "#,##0 ;(#,##0)", 38: "#,##0 ;[Red](#,##0)", 39: "#,##0.00;(#,##0.00)", 40: "#,##0.00;[Red](#,##0.00)",
-    41: '_(* #,##0_);_(* (#,##0);_(* "-"_);_(@_)', 42: '_("¥"* #,##0_);_("¥"* (#,##0);_("¥"* "-"_);_(@_)',
-    43: '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)',
-    44: '_("¥"* #,##0.00_);_("¥"* (#,##0.00);_("¥"* "-"??_);_(@_)',
-    45: "mm:ss", 46: "[h]:mm:ss", 47: "mm:ss.0", 48: "##0.0E+0", 49: "@",
-    50: 'yyyy"年"m"月"', 51: 'm"月"d"日"', 52: 'yyyy"年"m"月"', 53: 'm"月"d"日"', 54: 'm"月"d"日"',
-    55: '上午/下午h"时"mm"分"', 56: '上午/下午h"时"mm"分"ss"秒"', 57: 'yyyy"年"m"月"', 58: 'm"月"d"日"',
-}
-
-
 def column_letter(col: int) -> str:
     """1 -> A, 27 -> AA."""
     letters = ""
@@ -99,131 +78,6 @@ def column_index(letters: str) -> int:
     for ch in letters.upper():
         n = n * 26 + ord(ch) - 64
     return n
-
-
-# ---------------------------------------------------------------- number formats
-
-
-def format_sections(fmt: str) -> list[str]:
-    """The `;`-separated sections of a number format; a `;` quoted, escaped or in [...] does not split."""
-    sections, current, i = [], [], 0
-    while i < len(fmt):
-        ch = fmt[i]
-        if ch == '"':
-            end = fmt.find('"', i + 1)
-            end = len(fmt) - 1 if end < 0 else end
-            current.append(fmt[i:end + 1])
-            i = end + 1
-            continue
-        if ch == "[":
-            end = fmt.find("]", i + 1)
-            end = len(fmt) - 1 if end < 0 else end
-            current.append(fmt[i:end + 1])
-            i = end + 1
-            continue
-        if ch in "\\!_*" and i + 1 < len(fmt):  # escaped char; _x pads by x's width; *x fills with x
-            current.append(fmt[i:i + 2])
-            i += 2
-            continue
-        if ch == ";":
-            sections.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-        i += 1
-    sections.append("".join(current))
-    return sections
-
-
-CONDITION = re.compile(r"\[(<=|>=|<>|<|>|=)\s*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\]")
-
-
-def _condition_holds(section: str, value: float) -> bool | None:
-    """None if the section has no [condition]; else whether `value` meets it."""
-    m = CONDITION.search(section)
-    if m is None:
-        return None
-    op, bound = m.group(1), float(m.group(2))
-    return {"<": value < bound, ">": value > bound, "=": value == bound, "<=": value <= bound,
-            ">=": value >= bound, "<>": value != bound}[op]
-
-
-def number_section(fmt: str, value: float) -> str:
-    """The section of `fmt` Excel uses to show the number `value`.
-
-    One section: all numbers. Two: ≥ 0, < 0. Three or four: > 0, < 0, = 0 (the fourth is
-    for text). With [conditions] in the first two sections, the first whose condition
-    holds is used, else the next section without one.
-    """
-    sections = format_sections(fmt)
-    numeric = sections[:3]
-    conds = [_condition_holds(s, value) for s in numeric[:2]]
-    if any(c is not None for c in conds):
-        for section, holds in zip(numeric, conds, strict=False):
-            if holds:
-                return section
-        rest = [s for s, c in zip(numeric, [*conds, None], strict=False) if c is None]
-        return rest[0] if rest else numeric[-1]
-    if len(numeric) == 1:
-        return numeric[0]
-    if value < 0:
-        return numeric[1]
-    if value == 0 and len(numeric) == 3:
-        return numeric[2]
-    return numeric[0]
-
-
-def _unquoted(section: str) -> str:
-    """The section's format codes: quoted text, escaped and padding/fill characters and [...] removed.
-
-    Elapsed-time brackets ([h], [mm], [ss]) stay: they are time codes, not decoration.
-    """
-    out, i = [], 0
-    while i < len(section):
-        ch = section[i]
-        if ch == '"':
-            end = section.find('"', i + 1)
-            i = len(section) if end < 0 else end + 1
-        elif ch == "[":
-            end = section.find("]", i + 1)
-            inner = section[i + 1:] if end < 0 else section[i + 1:end]
-            if re.fullmatch(r"[hH]+|[mM]+|[sS]+", inner):
-                out.append(inner)
-            i = len(section) if end < 0 else end + 1
-        elif ch in "\\!_*":
-            i += 2
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def scales_by_100(fmt: str, value: float) -> bool:
-    """Whether the format shows `value` × 100: a % that is not quoted, escaped or in [...]."""
-    return "%" in _unquoted(number_section(fmt, value))
-
-
-def shows_as_date(fmt: str, value: float) -> bool:
-    """Whether the format shows the number `value` as a date or a time."""
-    return re.search(r"[dmyhsDMYHS]", _unquoted(number_section(fmt, value))) is not None
-
-
-def shows_other_scale(fmt: str, value: float) -> bool:
-    """Whether the format shows `value` scaled otherwise than by one %: a comma after the last
-    digit placeholder (#,##0, shows 7500 as 8: ÷1000 per comma) or two % signs (×10000)."""
-    codes = _unquoted(number_section(fmt, value))
-    return codes.count("%") > 1 or re.search(r"[0#?],+(?![0#?])", codes) is not None
-
-
-def hides_value(fmt: str, value: float) -> bool:
-    """Whether the section for `value` is empty (";;;" shows nothing at all)."""
-    return not number_section(fmt, value).strip()
-
-
-def hides_text(fmt: str) -> bool:
-    """Whether the format's text section (the fourth) is empty: text in the cell is not shown."""
-    sections = format_sections(fmt)
-    return len(sections) >= 4 and not sections[3].strip()
 
 
 # ---------------------------------------------------------------- cells and sheets

@@ -11,14 +11,11 @@ The cells come from `ooxml` (stdlib, bounded), never from openpyxl.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import io
-import math
 import re
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -39,16 +36,10 @@ from hz_assess.workbook.layout import (
     check_period,
     norm,
 )
-from hz_assess.workbook.ooxml import (
-    Book,
-    Grid,
-    column_letter,
-    hides_text,
-    hides_value,
-    scales_by_100,
-    shows_as_date,
-    shows_other_scale,
-)
+from hz_assess.workbook.numbers import CellValueError, hides_text, parse_number, shown
+from hz_assess.workbook.ooxml import Book, Grid, column_letter
+
+_Bad = CellValueError
 
 HEADER_ROWS = 40  # a header row is looked for this far down; not finding it is an error, not a cut
 NOTES_ROWS = 60  # the 期别 label on 说明 likewise
@@ -98,17 +89,6 @@ def validate_workbook(plan: Plan, path: Path) -> Validation:
     return validation
 
 
-class CellValueError(ValueError):
-    """A cell value we cannot accept; `message` (Chinese) says what to do."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
-
-
-_Bad = CellValueError
-
-
 def _load(path: Path, data: bytes) -> Book:
     """The opened workbook, or WorkbookError naming the file."""
     # the guard has opened this zip and checked every member already
@@ -148,7 +128,7 @@ class _Sheet:
         if merge is not None:
             if cell is not None:
                 raise _Bad("merged_hidden_value", f"该单元格在合并单元格 {merge.ref} 之内,其中保存的内容"
-                                                  f"「{_shown(cell.value)}」在表格中看不到;请取消合并并核对后重新填写")
+                                                  f"「{shown(cell.value)}」在表格中看不到;请取消合并并核对后重新填写")
             return None
         if cell is None:
             return None
@@ -159,7 +139,7 @@ class _Sheet:
         if cell.kind == "e" or (isinstance(v, str) and v.strip() in EXCEL_ERRORS):
             raise _Bad("excel_error", f"单元格是 Excel 错误值 {str(v).strip()},请修正公式或改填数值")
         if cell.kind == "x":
-            raise _Bad("unreadable_value", f"单元格中保存的值「{_shown(v)}」无法识别(文件可能由其他程序生成);"
+            raise _Bad("unreadable_value", f"单元格中保存的值「{shown(v)}」无法识别(文件可能由其他程序生成);"
                                            "请在 Excel/WPS 中重新输入该值并保存")
         return v
 
@@ -173,7 +153,7 @@ class _Sheet:
         v = self.value(row, col)
         cell = self.grid.get(row, col)
         if isinstance(v, str) and cell is not None and hides_text(cell.number_format):
-            raise _Bad("hidden_by_format", f"单元格的数字格式「{cell.number_format}」使其中的文字「{_shown(v)}」不显示;"
+            raise _Bad("hidden_by_format", f"单元格的数字格式「{cell.number_format}」使其中的文字「{shown(v)}」不显示;"
                                            "请把单元格格式改为“常规”并核对")
         return v
 
@@ -199,75 +179,6 @@ class _Sheet:
                 return row, found
         raise _Bad("header_not_found", f"在前 {HEADER_ROWS} 行中找不到表头(需要含有 {'、'.join(required)} 的一行);"
                                        "请使用 hz-assess template 生成的模板,或补上表头")
-
-
-def _shown(value: object) -> str:
-    text = str(value)
-    return text if len(text) <= 20 else text[:20] + "…"
-
-
-# Characters folded before reading text as a number: full-width ASCII forms (７．５,
-# －３, １，８４０, ７.５％), the minus sign and the ideographic space. Nothing else: NFKC
-# would also turn ² into 2 and ⑦ into 7.
-_FOLD = {0xFF01 + i: 0x21 + i for i in range(0xFF5E - 0xFF01 + 1)} | {0x2212: ord("-"), 0x3000: ord(" ")}
-_EDGE_SPACE = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$")
-NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-GROUPED_RE = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
-# No plan quantity comes near 10^15 (amounts are in 亿元); beyond it floats stop being exact
-# integers, and sums of a few dozen values ×100 stay far from overflow.
-MAX_ABS = Decimal(10) ** 15
-
-
-def _finite(value: float | int | Decimal, shown: object) -> float:
-    if isinstance(value, float) and not math.isfinite(value):
-        raise _Bad("not_a_number", f"「{_shown(shown)}」不是有限的数字,请填写实际数值")
-    if abs(Decimal(value)) >= MAX_ABS:
-        raise _Bad("not_a_number", f"数值「{_shown(shown)}」过大(超过 10 的 15 次方),不是合理的实绩;请核对后重新填写")
-    return float(value) + 0.0  # + 0.0 turns -0.0 (a "-0" typed or saved) into 0.0
-
-
-def parse_number(value: object, number_format: str = "General") -> float | None:
-    """A cell as a number in the indicator's unit; None if blank; CellValueError if not a number.
-
-    A number shows ×100 when its format section has a real % (not quoted, escaped or in
-    [...]): 0.075 shown as 7.5% is 7.5; 5.6 under 0.0"%" shows 5.6% and stays 5.6.
-    Text "7.5%" means 7.5, the percent typed. A number the format shows as a date,
-    hides (";;;") or scales otherwise (a trailing comma ÷1000, %% ×10000) is an error:
-    the person filling in did not see that number.
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise _Bad("not_a_number", f"应为数字,实际为逻辑值 {'TRUE' if value else 'FALSE'}")
-    if isinstance(value, int | float):
-        number = _finite(value, value)
-        if hides_value(number_format, number):
-            raise _Bad("hidden_by_format", f"单元格的数字格式「{number_format}」使数值 {_shown(value)} 不显示;"
-                                           "请把单元格格式改为“常规”或“数值”并核对")
-        if shows_as_date(number_format, number):
-            raise _Bad("not_a_number", f"应为数字,但单元格格式「{number_format}」把 {_shown(value)} 显示为日期/时间;"
-                                       "请把单元格格式改为“常规”或“数值”后重新填写")
-        if shows_other_scale(number_format, number):
-            # what the person saw is not the number saved; guessing which one they meant is not ours to do
-            raise _Bad("scaled_by_format", f"单元格格式「{number_format}」把保存的数值 {_shown(value)} 按千、百万或万倍"
-                                           "缩放后显示,看到的数字与保存的不同;请把单元格格式改为“常规”,按指标单位填写")
-        if scales_by_100(number_format, number):
-            return _finite(Decimal(repr(number)) * 100, value)
-        return number
-    if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
-        raise _Bad("not_a_number", f"应为数字,实际为日期/时间 {value};请把单元格格式改为“常规”或“数值”后重新填写")
-    if not isinstance(value, str):
-        raise _Bad("not_a_number", f"应为数字,实际为「{_shown(value)}」,请改填数字")
-    text = _EDGE_SPACE.sub("", value.translate(_FOLD))
-    if text in ("", "-", "--"):
-        return None
-    body = text[:-1] if text.endswith("%") else text
-    if GROUPED_RE.fullmatch(body):
-        body = body.replace(",", "")
-    if not NUMBER_RE.fullmatch(body):
-        raise _Bad("not_a_number", f"「{_shown(value)}」不是数字,请填写数字(如 7.5 或 1840);"
-                                   "除首尾空格和千位分隔符外不能有其他字符")
-    return _finite(Decimal(body), value)
 
 
 @dataclass
