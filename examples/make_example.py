@@ -51,7 +51,7 @@ ADJUSTMENTS = [
 ]
 
 
-def actual_for(ind: Indicator, unit: str, target: float, rng: random.Random) -> float:
+def actual_for(ind: Indicator, count_units: list[str], target: float, rng: random.Random) -> float:
     """A plausible actual at or a little above the target, rounded the way statistics are printed."""
     if ind.rule == "growth":
         return round(target + rng.choice([-0.8, -0.3, 0.1, 0.3, 0.5, 0.8, 1.2]), 1)
@@ -59,7 +59,7 @@ def actual_for(ind: Indicator, unit: str, target: float, rng: random.Random) -> 
     if target == 0:
         return 1.0
     value = target * ratio
-    if ind.display_unit in ("个", "家", "项", ""):
+    if ind.display_unit in count_units:  # a count is a whole number (数据审核 warns otherwise)
         return float(max(round(value), round(target)))
     return round(value, 2) if target < 5 else round(value, 1)
 
@@ -67,6 +67,7 @@ def actual_for(ind: Indicator, unit: str, target: float, rng: random.Random) -> 
 def fill(plan: Plan) -> object:
     wb = build_template(plan, "2017")
     rng = random.Random(2017)
+    count_units = plan.audit.count_units
     ws = wb["县区实绩"]
     ws["A1"] = f"{ws['A1'].value}{LABEL}"
     for r, ind in enumerate(plan.indicators):
@@ -79,7 +80,7 @@ def fill(plan: Plan) -> object:
                 values[unit] = "完成"
             else:
                 assert isinstance(target, int | float)
-                values[unit] = actual_for(ind, unit, float(target), rng)
+                values[unit] = actual_for(ind, count_units, float(target), rng)
             values[unit] = SHORTFALLS.get((unit, ind.id), values[unit])
         city_target = ind.target(plan.city)
         if ind.rule == "qualitative":
@@ -88,7 +89,7 @@ def fill(plan: Plan) -> object:
             values[plan.city] = float(round(sum(float(values[d]) for d in plan.districts), 1))
         else:
             assert isinstance(city_target, int | float)
-            values[plan.city] = actual_for(ind, plan.city, float(city_target), rng)
+            values[plan.city] = actual_for(ind, count_units, float(city_target), rng)
         for c, unit in enumerate(plan.unit_names):
             if unit in values:
                 ws.cell(row=FIRST_ROW + r, column=FIRST_UNIT_COL + c, value=values[unit])
@@ -99,7 +100,7 @@ def fill(plan: Plan) -> object:
     for r, ct in enumerate(plan.city_targets):
         unit_rng = random.Random(f"{ct.id}-2017")
         value: float | str = "完成" if isinstance(ct.target, str) else actual_for_city(
-            ct.rule, float(ct.target), ct.unit, unit_rng)
+            ct.rule, float(ct.target), ct.unit, ct.unit in count_units, unit_rng)
         city.cell(row=4 + r, column=5, value=value)
 
     deps = wb["部门评价"]
@@ -122,11 +123,13 @@ def fill(plan: Plan) -> object:
     return wb
 
 
-def actual_for_city(rule: str, target: float, unit: str, rng: random.Random) -> float:
+def actual_for_city(rule: str, target: float, unit: str, count: bool, rng: random.Random) -> float:
     if rule == "growth":
         return round(target + rng.choice([0.2, 0.5, 1.0, 1.5]), 1)
     value = target * rng.choice([0.96, 1.0, 1.03, 1.06, 1.1])
-    return float(round(value)) if target >= 10 and unit not in ("%", "亿元") else round(value, 2)
+    # counts (家, 个, 项…) are whole numbers however small the target: 5 × 1.03 is 5, not 5.15
+    whole = count or (target >= 10 and unit not in ("%", "亿元"))
+    return float(round(value)) if whole else round(value, 2)
 
 
 def reproducible(path: Path) -> None:

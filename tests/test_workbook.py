@@ -21,7 +21,7 @@ from conftest import WorkbookBuilder
 from hz_assess.cli import app
 from hz_assess.errors import OutputError, UsageError, WorkbookError
 from hz_assess.models import Actuals, Plan
-from hz_assess.workbook import parse_number, read_actuals, validate_workbook, write_template
+from hz_assess.workbook import CellValueError, parse_number, read_actuals, validate_workbook, write_template
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "actuals_2017.xlsx"
 
@@ -444,9 +444,7 @@ def test_reading_never_changes_the_input_file(plan: Plan, book: WorkbookBuilder)
 
 
 def test_parse_number_rejects_non_finite_numbers() -> None:
-    from hz_assess.workbook.reader import _Bad
-
-    with pytest.raises(_Bad):
+    with pytest.raises(CellValueError):
         parse_number(float("nan"))
     assert parse_number("  ") is None
 
@@ -507,10 +505,11 @@ def test_cli_template_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:
     assert code == 2 and "2017Q1" in err
 
 
-def test_cli_validate_example_is_clean() -> None:
+def test_cli_validate_example_is_clean_even_under_strict() -> None:
     code, out, err = run("validate", str(EXAMPLE))
     assert code == 0, out + err
-    assert "未发现问题" in err and "缺 0 个" in err
+    assert "未发现问题" in err and "缺 0 个" in err and out == ""
+    assert run("validate", str(EXAMPLE), "--strict")[0] == 0
 
 
 def test_cli_validate_lists_problems_and_exits_1(plan: Plan, book: WorkbookBuilder) -> None:
@@ -518,11 +517,47 @@ def test_cli_validate_lists_problems_and_exits_1(plan: Plan, book: WorkbookBuild
     path = book.save()
     code, out, err = run("validate", str(path))
     assert code == 1
-    assert "[not_a_number] actuals.xlsx 县区实绩!F5" in out and "发现 1 处问题" in err
+    assert "错误 [not_a_number] actuals.xlsx 县区实绩!F5:" in out and "发现 1 处错误" in err
     code, out, _ = run("validate", str(path), "--format", "json")
     doc = json.loads(out)
     assert code == 1 and doc["period"] == "2017" and doc["problems"][0]["where"] == "actuals.xlsx 县区实绩!F5"
-    assert doc["read"] == 0 and doc["missing"] == len(doc["missing_cells"]) > 0
+    assert doc["read"] == 0 and doc["missing"] == len(doc["missing_cells"]) > 0 and doc["warnings"] == []
+
+
+def _warned_book(book: WorkbookBuilder) -> Path:
+    """A complete workbook whose only doubt is 9.6 家 for 吴兴区 on row 13."""
+    book.fill_all()
+    book.set("全市", "10", 8)  # the plan's 7.6 for 全市 would lie below every district's 8
+    book.set("吴兴区", "13", 9.6)
+    book.set("全市", "13", 61)
+    return book.save()
+
+
+def test_cli_validate_prints_warnings_and_exits_0_unless_strict(book: WorkbookBuilder) -> None:
+    path = _warned_book(book)
+    code, out, err = run("validate", str(path))
+    assert code == 0
+    assert out.splitlines()[0].startswith("警告 [fractional_count] actuals.xlsx 县区实绩!F17:吴兴区 第13项")
+    assert "9.6家" in out and "1 处警告" in err and "错误 [" not in out
+    code, _, err = run("validate", str(path), "--strict")
+    assert code == 1 and "--strict" in err
+
+
+def test_cli_validate_json_carries_the_warnings(book: WorkbookBuilder) -> None:
+    code, out, _ = run("validate", str(_warned_book(book)), "--format", "json", "--strict")
+    doc = json.loads(out)
+    assert code == 1 and doc["problems"] == []
+    (warning,) = doc["warnings"]
+    assert set(warning) == {"code", "file", "cell", "message"}
+    assert (warning["code"], warning["file"], warning["cell"]) == ("fractional_count", "actuals.xlsx", "县区实绩!F17")
+
+
+def test_cli_validate_shows_errors_and_warnings_in_two_levels(book: WorkbookBuilder) -> None:
+    _warned_book(book)
+    book.set("南浔区", "1", "七点五")
+    code, out, err = run("validate", str(book.save()))
+    levels = [line.split(" ", 1)[0] for line in out.splitlines() if not line.startswith("[缺数据]")]
+    assert code == 1 and levels == ["错误", "警告"] and "发现 1 处错误、1 处警告" in err
 
 
 def test_cli_validate_unreadable_file_exits_2(tmp_path: Path) -> None:

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import struct
+import threading
+import time
+import warnings
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +22,7 @@ from conftest import WorkbookBuilder
 from hz_assess.cli import app
 from hz_assess.errors import WorkbookError
 from hz_assess.models import Actuals, Plan
-from hz_assess.workbook import read_actuals, validate_workbook, write_template
+from hz_assess.workbook import guard, ooxml, read_actuals, validate_workbook, write_template
 
 
 def one_problem(plan: Plan, path: Path) -> tuple[str, str]:
@@ -174,3 +181,169 @@ def test_random_cell_contents_give_actuals_or_workbook_error(
     except WorkbookError as exc:
         assert exc.problems and all(p.code and p.message for p in exc.problems)
     assert validate_workbook(plan, path).path == str(path)
+
+
+# ---------------------------------------------------------------- issue 10: file kinds and bounds
+
+
+def _in_thread(fn: Callable[[], object], seconds: float = 10) -> object:
+    """fn() in a daemon thread: a hang fails the test instead of the suite."""
+    box: list[object] = []
+    worker = threading.Thread(target=lambda: box.append(_outcome(fn)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert box, f"still running after {seconds} s"
+    return box[0]
+
+
+def _outcome(fn: Callable[[], object]) -> object:
+    try:
+        return fn()
+    except Exception as exc:  # handed back to the test to assert on
+        return exc
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_is_refused_without_waiting_for_a_writer(plan: Plan, tmp_path: Path) -> None:
+    fifo = tmp_path / "实绩.xlsx"
+    os.mkfifo(fifo)
+    outcome = _in_thread(lambda: read_actuals(plan, fifo))
+    assert isinstance(outcome, WorkbookError) and outcome.problems[0].code == "not_a_file"
+    assert "管道" in outcome.problems[0].message
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_a_device_is_refused_without_reading_it(plan: Plan) -> None:
+    outcome = _in_thread(lambda: read_actuals(plan, Path("/dev/zero")))
+    assert isinstance(outcome, WorkbookError) and outcome.problems[0].code == "not_a_file"
+
+
+def test_a_strict_open_xml_workbook_is_refused(plan: Plan, good: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(good) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+    strict = workbook.replace("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                              "http://purl.oclc.org/ooxml/spreadsheetml/main")
+    code, message = one_problem(plan, rezip(good, tmp_path / "s.xlsx", {"xl/workbook.xml": strict.encode()}))
+    assert code == "strict_ooxml" and "严格" in message
+
+
+def _member_data_offset(path: Path, name: str) -> tuple[int, int]:
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(name)
+    data = path.read_bytes()
+    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26: info.header_offset + 30])
+    return info.header_offset + 30 + name_len + extra_len, info.compress_size
+
+
+@pytest.mark.parametrize("member", ["xl/worksheets/sheet1.xml", "xl/styles.xml", "docProps/core.xml"])
+def test_a_corrupted_deflate_stream_is_a_clear_error_not_a_crash(
+    plan: Plan, good: Path, tmp_path: Path, member: str
+) -> None:
+    start, size = _member_data_offset(good, member)
+    data = bytearray(good.read_bytes())
+    for i in range(start + size // 3, start + size // 3 + 16):
+        data[i] ^= 0x5A
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(bytes(data))
+    code, message = one_problem(plan, bad)
+    assert code == "corrupt" and "损坏" in message
+    result = CliRunner().invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2 and "内部错误" not in result.stderr
+
+
+def test_a_crc_mismatch_in_a_stored_member_is_refused(plan: Plan, good: Path, tmp_path: Path) -> None:
+    stored = rezip(good, tmp_path / "stored.xlsx", {}, compression=zipfile.ZIP_STORED)
+    start, size = _member_data_offset(stored, "xl/worksheets/sheet2.xml")
+    data = bytearray(stored.read_bytes())
+    data[start + size // 2] ^= 0x01  # still valid XML text, wrong CRC
+    stored.write_bytes(bytes(data))
+    assert one_problem(plan, stored)[0] == "corrupt"
+
+
+def _with_extra_sheet(src: Path, dst: Path, sheet_xml: bytes) -> Path:
+    """The workbook with one more worksheet (registered in workbook.xml, its rels and content types)."""
+    with zipfile.ZipFile(src) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+        types = z.read("[Content_Types].xml").decode()
+    workbook = workbook.replace("</sheets>", '<sheet name="原始数据" sheetId="99" r:id="rId99"/></sheets>')
+    rels = rels.replace("</Relationships>", '<Relationship Id="rId99" Target="worksheets/extra.xml" Type="http://'
+                        'schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>')
+    types = types.replace("</Types>", '<Override PartName="/xl/worksheets/extra.xml" ContentType="application/'
+                          'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+    return rezip(src, dst, {"xl/workbook.xml": workbook.encode(), "xl/_rels/workbook.xml.rels": rels.encode(),
+                            "[Content_Types].xml": types.encode(), "xl/worksheets/extra.xml": sheet_xml})
+
+
+def test_a_large_legitimate_extra_sheet_is_read_not_refused_as_a_bomb(
+    plan: Plan, book: WorkbookBuilder, tmp_path: Path
+) -> None:
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}" t="inlineStr"><is><t>企业{r}</t></is></c>'
+        f'<c r="C{r}"><v>{r * 37 % 1000}.{r % 97}</v></c><c r="D{r}" t="inlineStr"><is><t>吴兴区</t></is></c></row>'
+        for r in range(1, 230_000))
+    sheet = f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}' \
+            "</sheetData></worksheet>"
+    assert len(sheet.encode()) > 30 * 1024 * 1024
+    path = _with_extra_sheet(book.fill_all().save(), tmp_path / "big.xlsx", sheet.encode())
+    started = time.monotonic()
+    a = read_actuals(plan, path)
+    assert time.monotonic() - started < 10
+    assert a.units["南浔区"]["1"].value == 7.5
+
+
+def test_an_absurd_uncompressed_total_is_refused(
+    plan: Plan, good: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(guard, "MAX_UNCOMPRESSED", 2 * 1024 * 1024)
+    padded = rezip(good, tmp_path / "p.xlsx", {"xl/media/pad.bin": os.urandom(3 * 1024 * 1024)})
+    code, message = one_problem(plan, padded)
+    assert code == "too_large" and "MB" in message
+
+
+def test_parsing_more_xml_than_the_budget_is_refused(
+    plan: Plan, good: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ooxml, "MAX_PARSED", 40 * 1024)  # the template's parts add up to ~90 KB
+    code, message = one_problem(plan, good)
+    assert code == "too_large" and "合计" in message
+
+
+def test_two_parts_of_one_name_are_refused(plan: Plan, good: Path, tmp_path: Path) -> None:
+    dup = tmp_path / "dup.xlsx"
+    shutil.copy(good, dup)
+    with zipfile.ZipFile(good) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    with warnings.catch_warnings(), zipfile.ZipFile(dup, "a") as z:
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name we are making on purpose
+        z.writestr("xl/worksheets/sheet1.xml", sheet.replace(b"<sheetData>", b"<sheetData><row r=\"5\"/>"))
+    code, message = one_problem(plan, dup)
+    assert code == "corrupt" and "重名" in message
+
+
+def test_an_xlsb_workbook_is_named_as_such(plan: Plan, tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    (tmp_path / "a.xlsb").write_bytes(buf.getvalue())
+    code, message = one_problem(plan, tmp_path / "a.xlsb")
+    assert code == "xlsb" and ".xlsb" in message
+
+
+def test_a_csv_in_a_latin_code_page_is_still_called_a_csv(plan: Plan, tmp_path: Path) -> None:
+    # what LibreOffice writes under a Latin locale: neither UTF-8 nor GB18030
+    (tmp_path / "a.csv").write_bytes(b"2017??,,\n\"\x93quoted\x94\",7.5,8\n" * 20)
+    code, message = one_problem(plan, tmp_path / "a.csv")
+    assert code == "not_xlsx" and "CSV" in message
+
+
+def test_a_sheet_that_cannot_be_read_is_reported_once(plan: Plan, good: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(good) as z:
+        kept = {i.filename: z.read(i) for i in z.infolist() if i.filename != "xl/worksheets/sheet5.xml"}
+    broken = tmp_path / "no-notes.xlsx"
+    with zipfile.ZipFile(broken, "w") as z:
+        for name, data in kept.items():
+            z.writestr(name, data)
+    v = validate_workbook(plan, broken)
+    assert [(p.code, p.where) for p in v.problems] == [("not_a_worksheet", "no-notes.xlsx 说明")]

@@ -223,11 +223,12 @@ DetailOpt = Annotated[bool, typer.Option("--detail", help="同时列出每项指
 
 def _read_and_score(plan: Plan, actuals: Path) -> tuple[Actuals, Assessment]:
     """Read the workbook and score it: (Actuals, Assessment), the pair the ledger records."""
+    from hz_assess.audit import audit
     from hz_assess.scoring import score
     from hz_assess.workbook import read_actuals
 
     data = read_actuals(plan, actuals)
-    return data, score(plan, data)
+    return data, score(plan, data, audit(plan, data, actuals.name))
 
 
 def _record(a: Assessment, actuals: Actuals, command: str, *, outputs: Sequence[tuple[Path, str]] = (),
@@ -410,16 +411,19 @@ def template(
 @app.command()
 def validate(
     actuals: ActualsArg,
+    strict: Annotated[bool, typer.Option("--strict", help="有警告(数据审核)时也以退出码 1 结束。")] = False,
     targets: TargetsOpt = None,
     departments: DepartmentsOpt = None,
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="输出格式:table(默认)/json。")] = CheckFormat.table,
 ) -> None:
-    """检查实绩工作簿,一次列出所有问题及所在单元格。有问题时退出码为 1,文件无法读取为 2。
+    """检查实绩工作簿,一次列出所有错误和警告(数据审核)及所在单元格。
+
+    有错误时退出码为 1;只有警告时为 0(加 --strict 则为 1);文件无法读取为 2。
 
     \b
     示例:
       hz-assess validate 实绩.xlsx
-      hz-assess validate 实绩.xlsx --format json
+      hz-assess validate 实绩.xlsx --strict --format json
     """
     from hz_assess.workbook import validate_workbook
 
@@ -428,15 +432,25 @@ def validate(
         from hz_assess.export.text import to_json
 
         typer.echo(to_json({"path": v.path, "period": v.period, "read": v.read, "missing": v.missing,
-                            "missing_cells": v.missing_cells, "problems": [p.__dict__ for p in v.problems]}))
+                            "missing_cells": v.missing_cells, "problems": [p.__dict__ for p in v.problems],
+                            "warnings": [w.model_dump(mode="json") for w in v.warnings]}))
     else:
         for p in v.problems:
-            typer.echo(f"[{p.code}] {p}")
+            typer.echo(f"错误 [{p.code}] {p}")
+        for w in v.warnings:
+            typer.echo(f"警告 [{w.code}] {w.file} {w.cell}:{w.message}")
         for cell in v.missing_cells:
             typer.echo(f"[缺数据] {cell}")
-        verdict = f"发现 {len(v.problems)} 处问题,请逐一修正后再计算。" if v.problems else "未发现问题。"
+        errors, warnings = len(v.problems), len(v.warnings)
+        if errors:
+            verdict = f"发现 {errors} 处错误" + (f"、{warnings} 处警告" if warnings else "") + ",请逐一修正后再计算。"
+        elif warnings:
+            verdict = f"未发现错误;有 {warnings} 处警告,请逐一核对" + ("(--strict:按未通过处理)。" if strict else
+                                                                 ",确认无误后可照常计算。")
+        else:
+            verdict = "未发现问题。"
         _say(f"{actuals}(期别 {v.period or '未知'}):读取 {v.read} 个数据,缺 {v.missing} 个;{verdict}")
-    if v.problems:
+    if v.problems or (strict and v.warnings):
         raise typer.Exit(EXIT_PROBLEMS)
 
 

@@ -473,8 +473,35 @@ class CityTarget(PlanModel):
         return self.schedule or ("year_end" if self.rule == "qualitative" else "annual")
 
 
+def _default_count_units() -> list[str]:
+    return ["家", "个", "项", "位", "台", "场"]
+
+
 class AuditParams(PlanModel):
-    """数据审核 (SPEC §3.3): thresholds of the plausibility warnings. Filled in by the audit work."""
+    """数据审核 (SPEC §3.3): thresholds of the plausibility warnings (`audit:` in targets YAML).
+
+    The defaults equal data/targets_2017.yaml. Every number must be finite and inside
+    its bounds, so a typo cannot silently switch a warning off (or on for everything).
+    """
+
+    # 全市 vs districts, additive rows: the allowed difference is the larger of the plan's own
+    # difference for the row and this share of the larger of 全市 and the districts' sum
+    city_sum_tolerance: float = Field(0.01, ge=0, le=0.5)
+    # 全市 vs districts, rates and levels: 全市 may lie this far outside the districts'
+    # min…max (in the row's unit), for figures each rounded to one decimal
+    city_range_margin: float = Field(0.1, ge=0, le=10)
+    # measure words of counts: such an actual must be a whole number
+    count_units: list[str] = Field(default_factory=_default_count_units)
+    # counts, amounts and levels: more than this many times the target, or less than this share of it
+    completion_ratio_max: float = Field(5, gt=1, le=1000)
+    completion_ratio_min: float = Field(0.2, gt=0, lt=1)
+    # growth and decline rates: this many times the target or more, or beyond ± this many points
+    rate_ratio_max: float = Field(10, gt=1, le=1000)
+    rate_abs_max: float = Field(50, gt=0, le=1000)
+    # a percentage typed as a fraction: a value below 1 that is under this share of the target
+    fraction_ratio: float = Field(0.05, gt=0, lt=1)
+    # a department's numeric rating up to this (0.85 typed for 85) is probably a fraction
+    rating_fraction_max: float = Field(1, gt=0, lt=100)
 
 
 class TargetsFile(PlanModel):

@@ -537,8 +537,10 @@ def score_document(a: Assessment, *, by: str = "all", detail: bool = False) -> D
         if detail:
             blocks.append(unit_detail(a.city))
     blocks.append(Text("notes", [method_line(a), *a.method.notes]))
+    checked = (f"数据审核发现 {len(a.warnings)} 处警告(数值可以计分,但可能有误),请运行 hz-assess validate "
+               f"{' '.join(f.path for f in a.input.files)} 逐条查看" if a.warnings else "")
     return Document("score", heading(a), meta=[f"输入:{a.input.names}"], blocks=blocks,
-                    messages=[*a.notes, *[f"{w.file} {w.cell}:{w.message}" for w in a.warnings]])
+                    messages=[*a.notes, *([checked] if checked else [])])
 
 
 def district_sections(a: Assessment) -> list[Block]:

@@ -2,17 +2,21 @@
 
 `write_template` writes the workbook, `read_actuals` reads a filled one into
 Actuals (WorkbookError listing every problem), `validate_workbook` reports every
-problem and how much was read or is missing. This package and export are the only
-code that uses openpyxl; `guard` looks at the raw bytes before openpyxl does.
+problem, every 数据审核 warning, and how much was read or is missing. `guard` looks
+at the raw bytes first; `ooxml` parses only the parts the reader needs (stdlib,
+bounded); `numbers` turns a cell into the number a person sees. openpyxl is used to
+write (template, export), never to read input.
 """
 
 from __future__ import annotations
 
 from hz_assess.workbook.layout import check_period
-from hz_assess.workbook.reader import Validation, parse_number, read_actuals, validate_workbook
+from hz_assess.workbook.numbers import CellValueError, parse_number
+from hz_assess.workbook.reader import Validation, read_actuals, validate_workbook
 from hz_assess.workbook.template import build_template, write_template
 
 __all__ = [
+    "CellValueError",
     "Validation",
     "build_template",
     "check_period",

@@ -20,7 +20,6 @@ BLANK_MARKERS = {"", NO_BREAKDOWN, "—", "-", "--", "/", "、", NOT_ASSESSED, "
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                 "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!", "Err:502"}
 PERIOD_RE = re.compile(r"(\d{4})(Q[1-4])?")
-MAX_ROWS, MAX_COLS = 3000, 80
 
 
 # ---------------------------------------------------------------- text helpers

@@ -3,31 +3,28 @@
 Forgiving about what people and other programs produce (moved columns, aliases,
 numbers typed as text, percent formats, saved formula values, merged headers) and
 exact about what it cannot accept: each such cell becomes a Problem naming file,
-sheet and cell, with what to do.
+sheet and cell, with what to do. A number is read as the spreadsheet shows it: a
+format scales by 100 only for a real %, a date-formatted number is a date, and text
+is a number only if nothing but surrounding spaces and thousands separators is dropped.
+The cells come from `ooxml` (stdlib, bounded), never from openpyxl.
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import io
 import re
-import unicodedata
-import warnings
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from hz_assess.errors import Problem, UsageError, WorkbookError
-from hz_assess.models import Actuals, Adjustment, Cell, Indicator, Plan
+from hz_assess.models import Actuals, Adjustment, Cell, DataWarning, Indicator, Plan
 from hz_assess.workbook.guard import read_xlsx_bytes
 from hz_assess.workbook.layout import (
     BLANK_MARKERS,
     EXCEL_ERRORS,
-    MAX_COLS,
-    MAX_ROWS,
     PERIOD_LABEL,
     PERIOD_NAME,
     SHEET_ADJ,
@@ -39,13 +36,22 @@ from hz_assess.workbook.layout import (
     check_period,
     norm,
 )
+from hz_assess.workbook.numbers import CellValueError, hides_text, parse_number, shown
+from hz_assess.workbook.ooxml import Book, Grid, column_letter
+
+_Bad = CellValueError
+
+HEADER_ROWS = 40  # a header row is looked for this far down; not finding it is an error, not a cut
+NOTES_ROWS = 60  # the 期别 label on 说明 likewise
+# Data sheets whose hidden copy must not be read in place of the one a person filled in.
+DATA_SHEETS = (SHEET_UNITS, SHEET_CITY, SHEET_DEPTS, SHEET_ADJ)
 
 # ---------------------------------------------------------------- reading
 
 
 @dataclass
 class Validation:
-    """What `validate` reports: every problem, and how much was read or is missing."""
+    """What `validate` reports: every error, every 数据审核 warning, how much was read or is missing."""
 
     path: str
     period: str | None
@@ -53,9 +59,11 @@ class Validation:
     read: int = 0
     missing: int = 0
     missing_cells: list[str] = field(default_factory=list)
+    warnings: list[DataWarning] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        """No errors (warnings do not block scoring)."""
         return not self.problems
 
 
@@ -68,94 +76,99 @@ def read_actuals(plan: Plan, path: Path) -> Actuals:
 
 
 def validate_workbook(plan: Plan, path: Path) -> Validation:
-    """Every problem at once. A file that cannot be opened at all raises WorkbookError."""
-    return _read(plan, path)[1]
+    """Every problem and warning at once. A file that cannot be opened at all raises WorkbookError.
+
+    Warnings (数据审核, `hz_assess.audit`) cover the values that could be read even
+    when other cells have errors; a missing or invalid period skips them.
+    """
+    from hz_assess.audit import audit
+
+    actuals, validation = _read(plan, path, partial=True)
+    if actuals is not None:
+        validation.warnings = audit(plan, actuals, path.name)
+    return validation
 
 
-class _Bad(Exception):
-    """A cell value we cannot accept; the message says what to do."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
-
-
-def _load(path: Path, data: bytes) -> tuple[Any, Any]:
-    """(values workbook, formulas workbook), or WorkbookError naming the file."""
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about features it drops (extensions, slicers); reading values is unaffected
-            warnings.simplefilter("ignore")
-            values = load_workbook(io.BytesIO(data), data_only=True)
-            # the second, formula-keeping parse is only needed to tell an uncalculated
-            # formula from a blank; most filled workbooks hold no formula at all
-            formulas = load_workbook(io.BytesIO(data), data_only=False) if _has_formulas(data) else values
-    except Exception as exc:  # openpyxl raises anything from KeyError to lxml errors on bad files
-        raise WorkbookError(Problem("corrupt", path.name, "工作簿已损坏或格式不规范,无法读取;"
-                                                          "请在 Excel/WPS 中打开后另存为 .xlsx 再试")) from exc
-    return values, formulas
-
-
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
-
-
-def _has_formulas(data: bytes) -> bool:
-    """Whether any worksheet part holds an <f> element (the guard has already vetted the zip)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return any(
-            _FORMULA_TAG.search(archive.read(name))
-            for name in archive.namelist()
-            if name.startswith("xl/worksheets/") and name.endswith(".xml")
-        )
+def _load(path: Path, data: bytes) -> Book:
+    """The opened workbook, or WorkbookError naming the file."""
+    # the guard has opened this zip and checked every member already
+    return Book(zipfile.ZipFile(io.BytesIO(data)), path.name)
 
 
 class _Sheet:
-    """One sheet, with merged header cells filled and every cell named sheet!A1."""
+    """One sheet's cells that hold something, each named sheet!A1; merged header labels filled in."""
 
-    def __init__(self, name: str, values: Any, formulas: Any, file: str) -> None:
-        self.name, self.ws, self.fws, self.file = name, values, formulas, file
-        self.max_row = min(values.max_row, MAX_ROWS)
-        self.max_col = min(values.max_column, MAX_COLS)
-        self.merged: dict[tuple[int, int], tuple[int, int]] = {}
-        for rng in values.merged_cells.ranges:
-            for r in range(rng.min_row, min(rng.max_row, self.max_row) + 1):
-                for c in range(rng.min_col, min(rng.max_col, self.max_col) + 1):
-                    self.merged[(r, c)] = (rng.min_row, rng.min_col)
+    def __init__(self, grid: Grid, file: str) -> None:
+        self.grid, self.name, self.file = grid, grid.name, file
+        self.max_row, self.max_col = grid.max_row, grid.max_col
 
     def ref(self, row: int, col: int) -> str:
-        from openpyxl.utils import get_column_letter
-
-        return f"{self.name}!{get_column_letter(col)}{row}"
+        return f"{self.name}!{column_letter(col)}{row}"
 
     def where(self, row: int, col: int) -> str:
         return f"{self.file} {self.ref(row, col)}"
 
+    def raw(self, row: int, col: int) -> Any:
+        """The saved value as shown: None for a cell inside a merged range (only its first cell shows)."""
+        if self.grid.covering(row, col) is not None:
+            return None
+        cell = self.grid.get(row, col)
+        return None if cell is None else cell.value
+
     def label(self, row: int, col: int) -> str:
-        r, c = self.merged.get((row, col), (row, col))
-        v = self.ws.cell(row=r, column=c).value
+        merge = self.grid.covering(row, col)
+        cell = self.grid.get(merge.min_row, merge.min_col) if merge else self.grid.get(row, col)
+        v = None if cell is None else cell.value
         return "" if v is None else norm(v)
 
     def value(self, row: int, col: int) -> Any:
-        """The saved value; _Bad for Excel errors and formulas nobody has calculated."""
-        c = self.ws.cell(row=row, column=col)
-        v = c.value
-        if c.data_type == "e" or (isinstance(v, str) and v.strip() in EXCEL_ERRORS):
+        """The saved value; CellValueError for Excel errors, unreadable values and uncalculated formulas."""
+        merge = self.grid.covering(row, col)
+        cell = self.grid.get(row, col)
+        if merge is not None:
+            if cell is not None:
+                raise _Bad("merged_hidden_value", f"该单元格在合并单元格 {merge.ref} 之内,其中保存的内容"
+                                                  f"「{shown(cell.value)}」在表格中看不到;请取消合并并核对后重新填写")
+            return None
+        if cell is None:
+            return None
+        v = cell.value
+        if cell.formula and v is None:
+            raise _Bad("formula_no_value", "公式没有保存计算结果(文件由程序生成、未经表格软件保存);"
+                                           "请用 Excel/WPS/LibreOffice 打开该文件并保存后再试")
+        if cell.kind == "e" or (isinstance(v, str) and v.strip() in EXCEL_ERRORS):
             raise _Bad("excel_error", f"单元格是 Excel 错误值 {str(v).strip()},请修正公式或改填数值")
-        if v is None:
-            f = self.fws.cell(row=row, column=col)
-            if f.data_type == "f":
-                raise _Bad("formula_no_value", "公式没有保存计算结果(文件由程序生成、未经表格软件保存);"
-                                               "请用 Excel/WPS/LibreOffice 打开该文件并保存后再试")
+        if cell.kind == "x":
+            raise _Bad("unreadable_value", f"单元格中保存的值「{shown(v)}」无法识别(文件可能由其他程序生成);"
+                                           "请在 Excel/WPS 中重新输入该值并保存")
         return v
 
-    def number_format(self, row: int, col: int) -> str:
-        return str(self.ws.cell(row=row, column=col).number_format or "")
+    def data(self, row: int, col: int) -> Any:
+        """value(), for a cell that holds a unit's data: inside a merged range it is an error, not a blank."""
+        merge = self.grid.covering(row, col)
+        if merge is not None:
+            first = f"{column_letter(merge.min_col)}{merge.min_row}"
+            raise _Bad("merged_cell", f"该单元格在合并单元格 {merge.ref} 之内,表中显示的内容属于 {first};"
+                                      "请取消合并,每个单元格分别填写")
+        v = self.value(row, col)
+        cell = self.grid.get(row, col)
+        if isinstance(v, str) and cell is not None and hides_text(cell.number_format):
+            raise _Bad("hidden_by_format", f"单元格的数字格式「{cell.number_format}」使其中的文字「{shown(v)}」不显示;"
+                                           "请把单元格格式改为“常规”并核对")
+        return v
+
+    def number(self, row: int, col: int) -> float | None:
+        """data() as a number in the indicator's unit (see parse_number); None if blank."""
+        v = self.data(row, col)
+        cell = self.grid.get(row, col)
+        if cell is not None and cell.kind == "d":
+            raise _Bad("not_a_number", f"应为数字,实际为日期/时间 {v}(单元格格式为日期,输入的数字被当成了日期);"
+                                       "请把单元格格式改为“常规”或“数值”后重新填写")
+        return parse_number(v, cell.number_format if cell is not None else "General")
 
     def find_header(self, required: tuple[str, ...], alternatives: dict[str, set[str]]) -> tuple[int, dict[str, int]]:
         """The first row holding every required label (or an alternative); label -> column."""
-        for row in range(1, min(self.max_row, 40) + 1):
+        for row in range(1, min(self.max_row, HEADER_ROWS) + 1):
             found: dict[str, int] = {}
             for col in range(1, self.max_col + 1):
                 text = self.label(row, col)
@@ -164,85 +177,68 @@ class _Sheet:
                         found[key] = col
             if len(found) == len(required):
                 return row, found
-        raise _Bad("header_not_found", f"找不到表头(需要含有 {'、'.join(required)} 的一行);"
+        raise _Bad("header_not_found", f"在前 {HEADER_ROWS} 行中找不到表头(需要含有 {'、'.join(required)} 的一行);"
                                        "请使用 hz-assess template 生成的模板,或补上表头")
-
-
-NUMBER_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-GROUPED_RE = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
-
-
-def parse_number(value: object, number_format: str = "General") -> float | None:
-    """A cell as a number in the indicator's unit; None if blank; _Bad if not a number.
-
-    A numeric cell formatted as percent holds a fraction (0.075 shown as 7.5%), so it
-    is scaled to 7.5; text "7.5%" likewise means 7.5.
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise _Bad("not_a_number", f"应为数字,实际为逻辑值 {'TRUE' if value else 'FALSE'}")
-    if isinstance(value, int | float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise _Bad("not_a_number", "应为有限的数字")
-        if "%" in number_format:
-            return float(Decimal(repr(float(value))) * 100)
-        return float(value)
-    if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
-        raise _Bad("not_a_number", f"应为数字,实际为日期/时间 {value};请把单元格格式改为“常规”或“数值”后重新填写")
-    if not isinstance(value, str):
-        raise _Bad("not_a_number", f"应为数字,实际为「{value}」,请改填数字")
-    text = unicodedata.normalize("NFKC", value).replace("\u2212", "-")
-    text = re.sub(r"\s+", "", text)
-    if text in ("", "-", "--"):
-        return None
-    percent = text.endswith("%")
-    body = text[:-1] if percent else text
-    if GROUPED_RE.fullmatch(body):
-        body = body.replace(",", "")
-    if not NUMBER_RE.fullmatch(body):
-        shown = value if len(value) <= 20 else value[:20] + "…"
-        raise _Bad("not_a_number", f"「{shown}」不是数字,请填写数字(如 7.5 或 1840)")
-    try:
-        return float(Decimal(body))
-    except InvalidOperation as exc:  # pragma: no cover - NUMBER_RE admits only decimals
-        raise _Bad("not_a_number", f"「{value}」不是数字") from exc
 
 
 @dataclass
 class _Reader:
     plan: Plan
     path: Path
-    values: Any
-    formulas: Any
+    book: Book
     problems: list[Problem] = field(default_factory=list)
     stats: Validation = field(default_factory=lambda: Validation(path="", period=None))
+    unreadable: set[str] = field(default_factory=set)  # sheets already reported as unreadable
 
     def add(self, code: str, where: str, message: str) -> None:
         self.problems.append(Problem(code, where, message))
 
+    def find(self, name: str) -> str | None:
+        """The sheet called `name`: by exact name, then ignoring spaces and width; never by which is active."""
+        names = self.book.sheetnames
+        return next((n for n in names if n == name), None) or next((n for n in names if norm(n) == norm(name)), None)
+
     def sheet(self, name: str) -> _Sheet | None:
-        # by exact name, then ignoring spaces and width: never by which sheet is active
-        match = next((n for n in self.values.sheetnames if n == name), None) or next(
-            (n for n in self.values.sheetnames if norm(n) == norm(name)), None)
+        match = self.find(name)
         if match is None:
             self.add("missing_sheet", self.path.name, f"缺少工作表「{name}」;请使用 hz-assess template 生成的模板")
             return None
-        return _Sheet(match, self.values[match], self.formulas[match], self.path.name)
-
-    def cell(self, sh: _Sheet, row: int, col: int) -> tuple[bool, Any]:
+        if match in self.unreadable:
+            return None
+        entry = self.book.entry(match)
+        where = f"{self.path.name} {match}"
+        if entry.kind != "worksheet" or not entry.part:
+            what = "图表工作表(只有图表,没有单元格)" if entry.kind == "chartsheet" else "不是普通工作表,或其内容缺失"
+            self.add("not_a_worksheet", where, f"「{match}」{what},读不到数据;请使用 hz-assess template 生成的模板,"
+                                               "把数据填在同名的普通工作表中")
+            self.unreadable.add(match)
+            return None
+        if entry.hidden and name in DATA_SHEETS:
+            # a hidden sheet with the expected name is most likely an old copy beside the one a person filled in
+            self.add("hidden_sheet", where, f"工作表「{match}」被隐藏了,其中的数据无人核对过;"
+                                            "请在 Excel/WPS 中取消隐藏,核对内容(并删除多余的副本)后再试")
+            self.unreadable.add(match)
+            return None
         try:
-            return True, sh.value(row, col)
+            return _Sheet(self.book.grid(match), self.path.name)
+        except WorkbookError as exc:
+            if self.book.exhausted:
+                raise  # nothing more can be read from this file: one sentence, not one per sheet
+            self.problems.extend(exc.problems)
+            self.unreadable.add(match)
+            return None
+
+    def cell(self, sh: _Sheet, row: int, col: int, *, data: bool = False) -> tuple[bool, Any]:
+        """(True, value) or (False, None) with the problem recorded; `data` for a cell holding a unit's data."""
+        try:
+            return True, sh.data(row, col) if data else sh.value(row, col)
         except _Bad as bad:
             self.add(bad.code, sh.where(row, col), bad.message)
             return False, None
 
     def number(self, sh: _Sheet, row: int, col: int) -> tuple[bool, float | None]:
-        ok, v = self.cell(sh, row, col)
-        if not ok:
-            return False, None
         try:
-            return True, parse_number(v, sh.number_format(row, col))
+            return True, sh.number(row, col)
         except _Bad as bad:
             self.add(bad.code, sh.where(row, col), bad.message)
             return False, None
@@ -256,10 +252,13 @@ class _Reader:
         return cell
 
 
-def _read(plan: Plan, path: Path) -> tuple[Actuals | None, Validation]:
+def _read(plan: Plan, path: Path, *, partial: bool = False) -> tuple[Actuals | None, Validation]:
+    """(Actuals, Validation). Actuals is None on any problem, unless `partial` (then only without a period).
+
+    Partial Actuals hold every value that could be read; `validate` audits them.
+    """
     data = read_xlsx_bytes(path)
-    values, formulas = _load(path, data)
-    r = _Reader(plan, path, values, formulas)
+    r = _Reader(plan, path, _load(path, data))
     r.stats.path = str(path)
     period = _read_period(r)
     r.stats.period = period
@@ -269,31 +268,38 @@ def _read(plan: Plan, path: Path) -> tuple[Actuals | None, Validation]:
     ratings = _read_ratings(r)
     adjustments = _read_adjustments(r)
     r.stats.problems = r.problems
-    if r.problems or period is None:
+    if period is None or (r.problems and not partial):
         return None, r.stats
     return Actuals(path=str(path), sha256=hashlib.sha256(data).hexdigest(), period=period, units=units,
                    city_targets=city, ratings=ratings, adjustments=adjustments), r.stats
+
+
+DEFINED_CELL = re.compile(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 
 
 def _read_period(r: _Reader) -> str | None:
     """The period by its label on 说明 (the defined name is a fallback for edited sheets)."""
     raw: object = None
     where = f"{r.path.name} {SHEET_NOTES}"
-    if any(norm(n) == SHEET_NOTES for n in r.values.sheetnames):
-        sh = r.sheet(SHEET_NOTES)
-        assert sh is not None
-        for row in range(1, min(sh.max_row, 60) + 1):
+    sh = r.sheet(SHEET_NOTES) if r.find(SHEET_NOTES) else None
+    if sh is not None:
+        for row in range(1, min(sh.max_row, NOTES_ROWS) + 1):
             for col in range(1, sh.max_col):
                 if sh.label(row, col) in (PERIOD_LABEL, "考核期别"):
-                    raw, where = sh.ws.cell(row=row, column=col + 1).value, sh.where(row, col + 1)
+                    raw, where = sh.raw(row, col + 1), sh.where(row, col + 1)
                     break
             if raw is not None:
                 break
-    if raw is None and PERIOD_NAME in r.values.defined_names:
-        for title, coord in r.values.defined_names[PERIOD_NAME].destinations:
-            if title in r.values.sheetnames and ":" not in coord:
-                raw = r.values[title][coord.replace("$", "")].value
-                where = f"{r.path.name} {title}!{coord.replace('$', '')}"
+    m = DEFINED_CELL.fullmatch(r.book.defined_names.get(PERIOD_NAME, "").strip())
+    if raw is None and m:
+        title = (m.group(1) or "").replace("''", "'") or m.group(2)
+        if r.find(title) == title:
+            target = r.sheet(title)
+            if target is not None:
+                row, col = int(m.group(4)), _column(m.group(3))
+                raw, where = target.raw(row, col), target.where(row, col)
+    if raw is None and r.unreadable:
+        return None  # the sheet holding it could not be read, and that is reported already
     if raw is None:
         r.add("period_missing", where, f"找不到期别:请在“说明”表写一行「{PERIOD_LABEL}」,右侧单元格填 "
                                        f"{r.plan.info.year} 或 {r.plan.info.year}Q1…Q4")
@@ -306,6 +312,12 @@ def _read_period(r: _Reader) -> str | None:
     except UsageError as exc:
         r.add("period_invalid", where, exc.problems[0].message)
         return None
+
+
+def _column(letters: str) -> int:
+    from hz_assess.workbook.ooxml import column_index
+
+    return column_index(letters)
 
 
 INDICATOR_HEADERS = {"id": {"序号", "编号"}, "name": {"主要指标", "指标", "指标名称"}}
@@ -417,20 +429,22 @@ def _read_units(r: _Reader, quarterly: bool) -> dict[str, dict[str, Cell]]:
 
 def _is_note_row(sh: _Sheet, row: int, id_col: int, name_col: int) -> bool:
     """Blank rows, category banners and footnotes: nothing in 序号 that looks like an id, no name."""
-    ident = sh.ws.cell(row=row, column=id_col).value
-    name = sh.ws.cell(row=row, column=name_col).value
-    if name not in (None, "") or sh.fws.cell(row=row, column=name_col).data_type == "f":
+    ident = sh.raw(row, id_col)
+    name = sh.raw(row, name_col)
+    cell = sh.grid.get(row, name_col)
+    if name not in (None, "") or (cell is not None and cell.formula):
         return False
-    return ident is None or (isinstance(ident, str) and not re.fullmatch(r"\d+", norm(ident)))
+    return ident is None or (isinstance(ident, str) and not re.fullmatch(r"[0-9]+", norm(ident)))
 
 
 def _unit_cell(r: _Reader, sh: _Sheet, row: int, col: int, ind: Indicator, unit: str,
                levels: dict[str, str]) -> Cell | None:
     where = sh.ref(row, col)
-    ok, v = r.cell(sh, row, col)
+    applies = ind.applies_to(unit)
+    ok, v = r.cell(sh, row, col, data=applies)
     if not ok:
         return None
-    if not ind.applies_to(unit):
+    if not applies:
         if v is not None and norm(v) not in BLANK_MARKERS:
             r.add("not_applicable_filled", sh.where(row, col),
                   f"{unit} 不考核第 {ind.id} 项「{ind.name}」,此处不应填写「{v}」,请清空")
@@ -445,7 +459,7 @@ def _unit_cell(r: _Reader, sh: _Sheet, row: int, col: int, ind: Indicator, unit:
             return None
         return Cell(value=level, where=where)
     try:
-        return Cell(value=parse_number(v, sh.number_format(row, col)), where=where)
+        return Cell(value=sh.number(row, col), where=where)
     except _Bad as bad:
         r.add(bad.code, sh.where(row, col), f"{unit} 第 {ind.id} 项:{bad.message}")
         return None
@@ -541,7 +555,7 @@ def _read_ratings(r: _Reader) -> dict[str, Cell]:
                 r.add("row_mismatch", sh.where(row, id_col),
                       f"序号「{raw_id}」与部门「{dep.name}」(附件2序号 {dep.id})不一致,请核对")
                 continue
-        ok, v = r.cell(sh, row, cols["rating"])
+        ok, v = r.cell(sh, row, cols["rating"], data=True)
         if not ok:
             continue
         where = sh.ref(row, cols["rating"])
@@ -550,7 +564,7 @@ def _read_ratings(r: _Reader) -> dict[str, Cell]:
             value = ratings[norm(v)]
         elif v is not None and not (isinstance(v, str) and not v.strip()):
             try:
-                value = parse_number(v, sh.number_format(row, cols["rating"]))
+                value = sh.number(row, cols["rating"])
             except _Bad:
                 value = -1.0
             if value is None or not 0 <= value <= 100:
@@ -594,7 +608,7 @@ def _read_adjustments(r: _Reader) -> list[Adjustment]:
                   f"对象「{subject or ''}」不是县区或部门名称;请从下拉列表选择(名单见“说明”表)")
             continue
         try:
-            points = parse_number(raw_points, sh.number_format(row, cols["points"]))
+            points = sh.number(row, cols["points"])
         except _Bad as bad:
             r.add(bad.code, sh.where(row, cols["points"]), f"分值:{bad.message}")
             continue
