@@ -557,6 +557,7 @@ def trend(
 
 class ReportFormat(StrEnum):
     xlsx = "xlsx"
+    docx = "docx"
     csv = "csv"
     json = "json"
     md = "md"

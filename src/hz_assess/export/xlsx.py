@@ -154,7 +154,7 @@ def _total_chart(ws: Any, t: Table) -> None:
     ws.add_chart(chart, f"B{last + 3}")
 
 
-def write_xlsx(a: Assessment, path: Path) -> None:
+def write_xlsx(a: Assessment, path: Path, *, now: datetime | None = None) -> None:
     """Write the seven-sheet report to `path` (the caller makes it atomic)."""
     from openpyxl import Workbook
 
