@@ -587,9 +587,8 @@ def report(
 
     \b
     示例:
-      hz-assess report 实绩.xlsx -o 排名.xlsx
-      hz-assess report 实绩.xlsx -o 通报.docx --no-record
-      hz-assess report --run 3 -o 排名.html
+      hz-assess report 实绩.xlsx -o 通报.docx
+      hz-assess report --run 3 -o 排名.xlsx
     """
     from hz_assess.export import report_format, write_report
 

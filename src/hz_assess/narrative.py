@@ -249,7 +249,7 @@ def notice(a: Assessment, now: datetime, *, version: str) -> Notice:
         Section(f"县区{kind}结果", [*result_paragraphs(a, a.districts, "县区", list_ranks=True), district_table(a)]),
     ]
     deps = department_tables(a)
-    dep_blocks: list[str | Table | Section] = result_paragraphs(a, a.departments, "市级部门", list_ranks=False)
+    dep_blocks: list[str | Table | Section] = [*result_paragraphs(a, a.departments, "市级部门", list_ranks=False)]
     if len(deps) > 1:
         dep_blocks += [Section(t.title.rpartition("·")[2], [t], level=2) for t in deps]
     else:

@@ -189,7 +189,8 @@ def top_grade(a: Assessment) -> str:
 def commended(a: Assessment) -> Table:
     """受表扬单位: the units graded at the top grade (优秀), districts first; provisional units wait."""
     t = Table("commended", f"评为{top_grade(a)}的单位", [
-        Column("kind", "类别"), Column("name", "单位"), Column("score", "总分", "score"), Column("rank", "排名", "int")])
+        Column("kind", "类别"), Column("name", "单位"), Column("score", "总分", "score"),
+        Column("rank", "排名", "int")])
     for kind, results in (("县区", a.districts), ("市级部门", a.departments)):
         for r in results:
             if r.grade == top_grade(a) and not r.provisional:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hz_assess import __version__
-
 from hz_assess.errors import OutputError, Problem
 from hz_assess.export.html import render_html
 from hz_assess.export.text import render_csv, render_json, render_md

@@ -63,7 +63,8 @@ def html_table(t: Table) -> str:
     for i, (texts, mark) in enumerate(zip(rows, t.marks or [""] * len(t.rows), strict=True)):
         cells = []
         for j, (text, col) in enumerate(zip(texts, t.columns, strict=True)):
-            kinds = ("num" if col.kind in NUMERIC_KINDS else "", "wrap" if wraps[j] else "", t.cell_marks.get((i, j), ""))
+            kinds = ("num" if col.kind in NUMERIC_KINDS else "", "wrap" if wraps[j] else "",
+                     t.cell_marks.get((i, j), ""))
             classes = [c for c in kinds if c]
             cls = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f"<td{cls}>{escape(text)}</td>")

@@ -343,7 +343,8 @@ def write_xlsx(a: Assessment, path: Path, *, now: datetime | None = None) -> Non
 
 
 def _masthead_lines(m: Masthead) -> list[tuple[str, Any]]:
-    lines = [(m.title + (zh("({status})", status=m.status) if m.provisional else ""), _font(size=MASTHEAD_PT, bold=True, title=True)),
+    title = m.title + (zh("({status})", status=m.status) if m.provisional else "")
+    lines = [(title, _font(size=MASTHEAD_PT, bold=True, title=True)),
              (f"{m.issuer}    {m.date}", _font()), (m.basis, _font())]
     if m.provisional:
         lines.append((m.lines()[-1], _font(bold=True, colour="C00000")))
