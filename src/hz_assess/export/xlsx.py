@@ -50,6 +50,7 @@ LINE_PT = 16.0  # one line of 11 pt CJK text (Noto CJK's line gap is ~1.45 em)
 # A4 landscape less 0.4" side margins is 784 pt; keep a margin for the estimate of column widths
 PRINT_WIDTH_PT = 760.0
 WRAP_UNITS = 28  # a text column wider than this wraps (display units: CJK = 2)
+WRAP_UNITS_TIGHT = 16  # … or than this, when the sheet would not fit the page width otherwise
 
 
 @dataclass
@@ -118,8 +119,7 @@ def _group(title: str) -> str:
     return title.partition("·")[0] if "·" in title else ""
 
 
-def plan_layout(t: Table, widths: dict[int, float] | None = None) -> Layout:
-    """Column widths, wrapping, scale and page breaks for a table, from its texts and column groups."""
+def _widths(t: Table, widths: dict[int, float], wrap_at: float) -> tuple[list[float], list[bool]]:
     texts = t.texts()
     ws, wrap = [], []
     for i, col in enumerate(t.columns):
@@ -127,15 +127,30 @@ def plan_layout(t: Table, widths: dict[int, float] | None = None) -> Layout:
         head = units(label) if width(label) <= 8 else units(label) / 2 + 1  # a long header wraps to two lines
         cells = max([0.0, *(units(row[i]) for row in texts)])
         want = max(head, cells, 3.0) + 1.5
-        wraps = col.kind not in NUMERIC_KINDS and want > WRAP_UNITS
-        if widths and i + 1 in widths:
-            wraps, want = want > widths[i + 1], widths[i + 1]
-        ws.append(min(want, WRAP_UNITS) if wraps and not (widths and i + 1 in widths) else want)
-        wrap.append(wraps)
-    total = sum(column_pt(w) for w in ws)
-    scale = min(100, math.floor(100 * PRINT_WIDTH_PT / total))
-    if scale >= MIN_SCALE:
-        return Layout(ws, wrap, 0, [], scale)
+        # a column may wrap if it holds text (a qualitative target in a column of numbers, too)
+        has_text = col.kind not in NUMERIC_KINDS or any(isinstance(row[i], str) for row in t.rows)
+        if i + 1 in widths:
+            wrap.append(want > widths[i + 1])
+            ws.append(widths[i + 1])
+        else:
+            wraps = has_text and want > wrap_at
+            wrap.append(wraps)
+            ws.append(max(wrap_at, head + 1.5) if wraps else want)
+    return ws, wrap
+
+
+def plan_layout(t: Table, widths: dict[int, float] | None = None) -> Layout:
+    """Column widths, wrapping, scale and page breaks for a table, from its texts and column groups.
+
+    A sheet that does not fit one page width at 9 pt first wraps its text columns tighter;
+    only if that is not enough is it split across pages."""
+    for wrap_at in (WRAP_UNITS, WRAP_UNITS_TIGHT):
+        ws, wrap = _widths(t, widths or {}, wrap_at)
+        total = sum(column_pt(w) for w in ws)
+        scale = min(100, math.floor(100 * PRINT_WIDTH_PT / total))
+        if scale >= MIN_SCALE:
+            return Layout(ws, wrap, 0, [], scale)
+    ws, wrap = _widths(t, widths or {}, WRAP_UNITS)  # split anyway: keep the rows compact
     # too wide even at 9 pt: pages of whole column groups, the ungrouped leading columns on each
     groups = [_group(c.title) for c in t.columns]
     key = next((i for i, g in enumerate(groups) if g), min(3, len(groups)))
@@ -191,7 +206,8 @@ def write_sheet(wb: Any, name: str, t: Table, title: str, *, lead: Sequence[tupl
     layout = plan_layout(t, widths)
     for i, w in enumerate(layout.widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = round(w, 1)
-    span = len(t.columns) if not layout.breaks else layout.key_columns + layout.breaks[0] - layout.key_columns
+    # titles and notes span the table, or on a split sheet its first page
+    span = layout.breaks[0] if layout.breaks else len(t.columns)
     row = 1
     for text, font in lead:
         _merged_text(ws, row, span, text, font, align="center")
@@ -236,6 +252,9 @@ def write_sheet(wb: Any, name: str, t: Table, title: str, *, lead: Sequence[tupl
     for i, note in enumerate(t.notes):
         _merged_text(ws, first + len(t.rows) + 1 + i, span, note, _font(colour="404040"))
     _print_setup(ws, layout, title_row, first)
+    if layout.breaks:
+        header = ws.oddHeader.left
+        header.text, header.size, header.font = title.replace("&", "&&"), BODY_PT, f"{TITLE_FONT},常规"
     return ws, first
 
 
@@ -264,7 +283,8 @@ def _print_setup(ws: Any, layout: Layout, title_row: int, first: int) -> None:
     from openpyxl.worksheet.pagebreak import Break, ColBreak
 
     ws.freeze_panes = ws.cell(row=first, column=max(2, min(3, layout.key_columns + 1)))
-    ws.print_title_rows = f"{title_row}:{first - 1}"
+    # a split sheet's later pages would show a cut title: there the title is the page header
+    ws.print_title_rows = f"{title_row + 1 if layout.breaks else title_row}:{first - 1}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.scale = layout.scale
