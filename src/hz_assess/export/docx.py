@@ -157,7 +157,11 @@ def _column_widths(t: Table, total_pt: float, size: float) -> list[float]:
     spare = total_pt - sum(need)
     if spare >= 0:
         return [w + spare * w / sum(need) for w in need]
-    return [w * total_pt / sum(need) for w in need]  # too wide even so: long texts wrap
+    # too wide: the widest columns give way first (they wrap), narrow ones keep their width
+    level = max(need)
+    while sum(min(w, level) for w in need) > total_pt:
+        level -= 1
+    return [min(w, level) for w in need]
 
 
 def _shade(cell: Any, colour: str) -> None:
@@ -258,6 +262,7 @@ def write_docx(n: Notice, path: Path) -> None:
     """Write the 通报 draft to `path` (the caller makes it atomic)."""
     from docx import Document
     from docx.enum.text import WD_BREAK
+    from docx.shared import Pt
 
     doc = Document()
     _page_setup(doc)
@@ -275,9 +280,11 @@ def write_docx(n: Notice, path: Path) -> None:
     _blocks(doc, list(n.sections), counter)
     paragraph(doc, "")
     paragraph(doc, "")
+    # 公文: the date four characters in from the right, the issuer centred above it
+    date_w = width(n.signature[-1])
     for line in n.signature:
         p = paragraph(doc, line, align="right", indent=False)
-        p.paragraph_format.right_indent = p.paragraph_format.first_line_indent = None
+        p.paragraph_format.right_indent = Pt(max(0.0, 4 * BODY_PT - (width(line) - date_w) * BODY_PT / 4))
     # the appendix starts a page of its own
     doc.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
     paragraph(doc, "附件", font=HEADING_FONT, indent=False)
