@@ -242,11 +242,13 @@ def write_sheet(wb: Any, name: str, t: Table, title: str, *, lead: Sequence[tupl
                 cell.fill = _fill(colour)
             if mark == "total":
                 cell.font = _font(bold=True)
+            # a text column reads from the left even where it holds a number (说明's parameter values)
+            horizontal = "left" if col.kind == "text" else None
             if layout.wrap[c]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = Alignment(horizontal=horizontal, wrap_text=True, vertical="top")
                 lines = max(lines, math.ceil(units(shown[c]) / max(layout.widths[c] - 1.5, 1)))
             else:
-                cell.alignment = Alignment(vertical="top")
+                cell.alignment = Alignment(horizontal=horizontal, vertical="top")
         if lines > 1:
             ws.row_dimensions[first + r].height = lines * LINE_PT + 2
     for i, note in enumerate(t.notes):
@@ -351,7 +353,7 @@ def write_xlsx(a: Assessment, path: Path, *, now: datetime | None = None) -> Non
         ("部门明细", department_detail(a), {}),
         ("全市进展", city_detail(a), {}),
         ("缺数据与警告", issues(a), {}),
-        ("说明", about(a, version=__version__, generated=beijing_time(moment)), {1: 24, 2: 72}),
+        ("说明", about(a, version=__version__, generated=beijing_time(moment)), {1: 44, 2: 72}),
     ]
     for i, (name, table, widths) in enumerate(sheets):
         lead = _masthead_lines(m) if i == 0 else ()
