@@ -10,10 +10,10 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import zipfile
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -112,13 +112,54 @@ def test_xlsx_ranking_sheet_has_a_native_bar_chart_of_totals(xlsx_report: Path) 
         assert any(n.startswith("xl/charts/chart") for n in z.namelist())
 
 
+def header_row(ws: Any, first: str) -> int:
+    """The row whose first cell is the table's first header (the rows above are titles)."""
+    return next(r for r in range(1, 20) if ws.cell(row=r, column=1).value == first)
+
+
 def test_xlsx_ranking_rows_hold_numbers_in_rank_order(assessment: Assessment, xlsx_report: Path) -> None:
     ws = openpyxl.load_workbook(xlsx_report)["县区排名"]
-    assert [c.value for c in ws[3]][:3] == ["排名", "县区", "总分"]
-    names = [ws.cell(row=r, column=2).value for r in range(4, 4 + len(assessment.districts))]
+    head = header_row(ws, "排名")
+    assert [c.value for c in ws[head]][:3] == ["排名", "县区", "总分"]
+    names = [ws.cell(row=r, column=2).value for r in range(head + 1, head + 1 + len(assessment.districts))]
     assert names == [d.name for d in assessment.districts]
-    assert ws["C4"].value == pytest.approx(assessment.districts[0].score)  # full precision, shown as 0.00
-    assert ws["C4"].number_format == "0.00"
+    score = ws.cell(row=head + 1, column=3)
+    assert score.value == pytest.approx(assessment.districts[0].score)  # full precision, shown as 0.00
+    assert score.number_format == "0.00"
+
+
+def test_xlsx_first_page_carries_the_publication_masthead(xlsx_report: Path) -> None:
+    ws = openpyxl.load_workbook(xlsx_report)["县区排名"]
+    top = [str(ws.cell(row=r, column=1).value or "") for r in range(1, header_row(ws, "排名"))]
+    assert top[0] == "2017年度湖州市工业强市建设考核结果（暂定结果）"
+    assert top[1].startswith("湖州市工业强市建设工作领导小组办公室")
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日$", top[1])  # the date, in Beijing time
+    assert any(line.startswith("暂定结果") for line in top)
+
+
+def test_xlsx_every_sheet_title_says_provisional_and_only_about_has_hashes(
+    assessment: Assessment, xlsx_report: Path
+) -> None:
+    wb = openpyxl.load_workbook(xlsx_report)
+    secrets = (assessment.plan.sha256, assessment.input.files[0].sha256, assessment.plan.path)
+    for ws in wb.worksheets:
+        head = int(ws.print_title_rows.split(":")[1].lstrip("$"))
+        titles = [str(ws.cell(row=r, column=1).value) for r in range(1, head)]
+        assert any(t.endswith("（暂定结果）") for t in titles), ws.title
+        if ws.col_breaks.brk:  # split across pages: every page's header carries the title
+            assert "（暂定结果）" in ws.oddHeader.left.text, ws.title
+        text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+        assert any(s in text for s in secrets) == (ws.title == "说明"), ws.title
+
+
+def test_xlsx_provisional_units_grade_reads_provisional(xlsx_report: Path) -> None:
+    ws = openpyxl.load_workbook(xlsx_report)["县区排名"]
+    head = header_row(ws, "排名")
+    grade_col = [c.value for c in ws[head]].index("等次") + 1
+    rows = {ws.cell(row=r, column=2).value: ws.cell(row=r, column=grade_col) for r in range(head + 1, head + 7)}
+    assert rows["南浔区"].value == "暂定"  # missing data: its grade is not known yet
+    assert rows["南浔区"].fill.fgColor.rgb.endswith("FFEB9C")  # marked provisional, not coloured as a grade
+    assert rows["长兴县"].value == "优秀"
 
 
 def test_xlsx_holds_no_formula_anywhere(xlsx_report: Path) -> None:
@@ -146,15 +187,38 @@ def test_xlsx_is_print_ready(xlsx_report: Path) -> None:
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
         assert int(ws.page_setup.paperSize) == 9  # A4
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
         assert ws.freeze_panes is not None and ws.print_title_rows
+        assert "&P" in ws.oddFooter.center.text  # page numbers
+        fonts = {(c.font.name, c.font.size) for row in ws.iter_rows() for c in row if c.value is not None}
+        assert {name for name, _ in fonts} <= {"宋体", "黑体"}, ws.title
+        # never shrunk below 9 pt on paper: the smallest font times the print scale
+        assert min(size for _, size in fonts) * int(ws.page_setup.scale) / 100 >= 9, ws.title
     ranking = wb["县区排名"]
     assert ranking.column_dimensions["B"].width >= 2 * len("湖州开发区")  # CJK counted as two
+    head = header_row(ranking, "排名")
+    assert ranking.cell(row=head + 1, column=2).border.left.style == "thin"
+
+
+def test_xlsx_wide_matrix_is_split_across_pages_by_district(xlsx_report: Path) -> None:
+    ws = openpyxl.load_workbook(xlsx_report)["县区明细"]
+    head = header_row(ws, "序号")
+    groups = [c.value for c in ws[head] if c.value]
+    assert groups[:5] == ["序号", "栏目", "主要指标", "计量单位", "分值"] and "长兴县" in groups
+    breaks = [b.id for b in ws.col_breaks.brk]
+    assert breaks  # pages of whole districts: each break falls after a district's 得分 column
+    assert all(ws.cell(row=head + 1, column=b).value == "得分" for b in breaks)
+    assert ws.print_title_cols and ws.print_title_cols.startswith("$A:")  # indicator names on every page
+
+
+def test_xlsx_chart_writes_each_bars_value(xlsx_report: Path) -> None:
+    chart = openpyxl.load_workbook(xlsx_report)["县区排名"]._charts[0]
+    labels = chart.dataLabels
+    assert labels is not None and labels.showVal and not labels.showSerName and not labels.showCatName
 
 
 def test_xlsx_detail_marks_missing_and_shortfalls(xlsx_report: Path) -> None:
     ws = openpyxl.load_workbook(xlsx_report)["县区明细"]
-    cells = [c for row in ws.iter_rows(min_row=5) for c in row]
+    cells = [c for row in ws.iter_rows(min_row=header_row(ws, "序号") + 2) for c in row]
     assert any(c.value == "缺数据" for c in cells)
     red = [c for c in cells if c.fill is not None and c.fill.fgColor.rgb in ("00FFC7CE", "FFFFC7CE")]
     assert red  # the below-target cells
@@ -170,21 +234,63 @@ def test_xlsx_about_sheet_names_method_plan_input_and_version(assessment: Assess
         assert needle in text
 
 
-def test_xlsx_report_converts_to_pdf_with_libreoffice(xlsx_report: Path, tmp_path: Path) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is required on CI")
-        pytest.skip("LibreOffice not installed")
-    profile = (tmp_path / "lo_profile").as_uri()
-    done = subprocess.run(
-        [soffice, "--headless", f"-env:UserInstallation={profile}", "--convert-to", "pdf", "--outdir",
-         str(tmp_path), str(xlsx_report)],
-        capture_output=True, timeout=120, check=False,
-    )
-    pdf = tmp_path / "report.pdf"
-    assert done.returncode == 0 and pdf.exists(), done.stderr.decode(errors="replace")
-    assert pdf.read_bytes().startswith(b"%PDF")
+# ---------------------------------------------------------------- docx
+
+
+@pytest.fixture(scope="module")
+def docx_report(assessment: Assessment, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("docx") / "通报.docx"
+    write_report(assessment, path)
+    return path
+
+
+def test_docx_is_a_notice_with_number_title_narrative_tables_and_appendix(
+    assessment: Assessment, docx_report: Path
+) -> None:
+    import docx
+
+    d = docx.Document(str(docx_report))
+    texts = [p.text for p in d.paragraphs if p.text.strip()]
+    assert re.fullmatch(r"〔\d{4}〕\s+号", texts[0])  # the office fills in its prefix and number
+    assert texts[1] == "关于2017年度湖州市工业强市建设考核暂定结果的通报"
+    assert texts[2] == "各县区人民政府，湖州开发区管委会，市级有关部门："
+    assert any(t.startswith("6个县区考核总分由高到低依次为：第1名长兴县（103.00分）") for t in texts)
+    assert any(t.startswith("经研究，决定对评为优秀的长兴县、吴兴区2个县区") for t in texts)  # ⌊6/3⌋ places
+    assert any(t.startswith("南浔区缺第2项「规上工业利税增幅」") for t in texts)
+    assert texts.index("附件") > texts.index("湖州市工业强市建设工作领导小组办公室")
+    ranks = d.tables[0]
+    assert [c.text for c in ranks.rows[0].cells][:3] == ["排名", "县区", "总分"]
+    assert [r.cells[1].text for r in ranks.rows[1:]] == [x.name for x in assessment.districts]
+    assert ranks.rows[-1].cells[[c.text for c in ranks.rows[0].cells].index("等次")].text == "暂定"
+    body = "\n".join(texts[: texts.index("附件")])
+    assert assessment.plan.sha256 not in body  # hashes and paths only in the appendix
+    assert any(assessment.plan.sha256 in c.text for row in d.tables[-1].rows for c in row.cells)
+
+
+def test_docx_names_its_chinese_fonts_and_is_a4_portrait_with_page_numbers(docx_report: Path) -> None:
+    import docx
+    from docx.oxml.ns import qn
+
+    d = docx.Document(str(docx_report))
+    s = d.sections[0]
+    assert (round(s.page_width.mm), round(s.page_height.mm)) == (210, 297)
+    east = {r._r.rPr.rFonts.get(qn("w:eastAsia")) for p in d.paragraphs for r in p.runs if r.text.strip()}
+    assert {"方正小标宋简体", "黑体", "仿宋_GB2312"} <= east
+    sizes = [r.font.size.pt for t in d.tables for row in t.rows for c in row.cells for p in c.paragraphs
+             for r in p.runs if r.text]
+    assert min(sizes) >= 9
+    assert "PAGE" in "".join(e.text or "" for e in s.footer._element.iter(qn("w:instrText")))
+
+
+def test_docx_keeps_typed_text_literal(docx_report: Path) -> None:
+    import docx
+
+    d = docx.Document(str(docx_report))
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert f"因「{FULLWIDTH_ITEM}」扣2分" in text  # the 加减分 item exactly as typed, a literal run
+    with zipfile.ZipFile(docx_report) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    assert "<w:hyperlink" not in xml and "HYPERLINK" not in xml.replace(escape(HOSTILE_ITEM), "")
 
 
 # ---------------------------------------------------------------- html
@@ -204,6 +310,17 @@ def test_html_escapes_every_text(assessment: Assessment) -> None:
     html = render_html(report_document(assessment))
     assert escape(SCRIPT_ITEM) in html and SCRIPT_ITEM not in html
     assert escape(HOSTILE_ITEM) in html
+
+
+def test_html_has_the_masthead_and_keeps_hashes_for_the_end(assessment: Assessment, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    write_report(assessment, out)
+    html = out.read_text(encoding="utf-8")
+    assert "<h1>2017年度湖州市工业强市建设考核结果（暂定结果）</h1>" in html
+    assert '<p class="masthead">湖州市工业强市建设工作领导小组办公室' in html
+    about = html.index("<h2>说明</h2>")
+    assert html.index(assessment.plan.sha256) > about and html.index(assessment.plan.path) > about
+    assert 'name="viewport"' in html and '<svg viewBox="0 0 560' in html and 'width="720"' not in html
 
 
 def test_html_has_a4_landscape_print_css(assessment: Assessment) -> None:
@@ -323,3 +440,34 @@ def test_report_command_refuses_overwrite_with_exit_2(tmp_path: Path) -> None:
 def test_report_command_unwritable_destination_exits_2(tmp_path: Path) -> None:
     code, _, stderr = run("report", str(EXAMPLE), "-o", str(tmp_path / "missing" / "r.xlsx"))
     assert code == 2 and "不存在" in stderr and "Traceback" not in stderr
+
+
+@needs_example
+def test_report_run_re_exports_a_recorded_run_and_attaches_the_file(tmp_path: Path) -> None:
+    code, _, err = run("report", str(EXAMPLE), "-o", str(tmp_path / "first.json"))
+    assert code == 0 and "第 1 号记录" in err
+    out = tmp_path / "again.json"
+    code, stdout, err = run("report", "--run", "1", "-o", str(out))
+    assert code == 0 and stdout == "" and "按考核台账第 1 号记录" in err
+    assert out.read_bytes() == (tmp_path / "first.json").read_bytes()  # the recorded result, exactly
+    code, _, err = run("show", "1")
+    assert str(out) in err  # attached to run 1: no new record
+    _, history, _ = run("history", "--format", "json")
+    assert len(json.loads(history)["runs"]) == 1
+
+
+@needs_example
+def test_report_without_a_workbook_uses_the_ledgers_default_run_and_says_so(tmp_path: Path) -> None:
+    code, _, err = run("report", "-o", str(tmp_path / "r.docx"))
+    assert code == 2 and "还没有本计划的考核记录" in err and not (tmp_path / "r.docx").exists()
+    assert run("report", str(EXAMPLE), "-o", str(tmp_path / "a.md"))[0] == 0
+    code, _, err = run("report", "-o", str(tmp_path / "r.docx"))
+    assert code == 0 and "未指定工作簿,使用最新一期(2017)最新的记录:第 1 号记录" in err
+    assert (tmp_path / "r.docx").read_bytes().startswith(b"PK")
+
+
+def test_report_refuses_a_workbook_and_run_together_and_an_unknown_run(tmp_path: Path) -> None:
+    code, _, err = run("report", str(EXAMPLE), "--run", "1", "-o", str(tmp_path / "r.md"))
+    assert code == 2 and "其中之一" in err
+    code, _, err = run("report", "--run", "9", "-o", str(tmp_path / "r.md"))
+    assert code == 2 and "没有第 9 号记录" in err and not (tmp_path / "r.md").exists()

@@ -375,7 +375,8 @@ def test_hidden_rows_are_still_read(plan: Plan, book: WorkbookBuilder) -> None:
 
 def test_a_string_formula_that_returned_nothing_is_blank_not_uncalculated(plan: Plan, book: WorkbookBuilder) -> None:
     book.set("吴兴区", "1", '=IF(1=0,7,"")')
-    path = patch_part(book.save(), UNITS_PART, regex=(r'(<c r="F5")([^>]*)><f>([^<]*)</f><v\s*/>',
+    # an empty cached value is <v/>, <v /> or <v></v>, depending on which XML writer openpyxl uses
+    path = patch_part(book.save(), UNITS_PART, regex=(r'(<c r="F5")([^>]*)><f>([^<]*)</f>(?:<v\s*/>|<v></v>)',
                                                       r'\1\2 t="str"><f>\3</f><v></v>'))
     assert read_actuals(plan, path).units["吴兴区"]["1"].value is None
 

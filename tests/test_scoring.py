@@ -255,7 +255,7 @@ def test_a_tie_straddling_the_quota_gives_all_tied_units_the_grade_and_says_so(p
             adjust(a, name, points)
     result = score(plan, a)
     assert [d.name for d in result.districts if d.grade == "优秀"] == ["长兴县", "吴兴区", "安吉县"]
-    assert any("优秀名额 2 个:第 2 名 吴兴区、安吉县" in note and "超出名额 1 个" in note for note in result.notes)
+    assert any("优秀名额2个:第2名吴兴区、安吉县" in note and "超出名额1个" in note for note in result.notes)
 
 
 def test_without_a_quota_every_unit_above_90_is_excellent(tmp_path: Path, plan: Plan) -> None:
@@ -332,7 +332,7 @@ def test_each_department_group_is_ranked_and_graded_with_its_own_quota(plan: Pla
         members = [d for d in result.departments if d.group == key]
         assert len(members) == n and {d.rank for d in members} == {1}
         assert all(d.grade == "优秀" for d in members)  # a full tie straddling the quota: all, disclosed
-        assert any(note.startswith(f"{result.method.params.departments.groups[key].name}:优秀名额 {places} 个")
+        assert any(note.startswith(f"{result.method.params.departments.groups[key].name}:优秀名额{places}个")
                    for note in result.notes)
 
 

@@ -266,7 +266,9 @@ def _with_extra_sheet(src: Path, dst: Path, sheet_xml: bytes) -> Path:
         workbook = z.read("xl/workbook.xml").decode()
         rels = z.read("xl/_rels/workbook.xml.rels").decode()
         types = z.read("[Content_Types].xml").decode()
-    workbook = workbook.replace("</sheets>", '<sheet name="原始数据" sheetId="99" r:id="rId99"/></sheets>')
+    # the r: prefix declared on the element itself: openpyxl declares it on the root or per element
+    workbook = workbook.replace("</sheets>", '<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+                                '2006/relationships" name="原始数据" sheetId="99" r:id="rId99"/></sheets>')
     rels = rels.replace("</Relationships>", '<Relationship Id="rId99" Target="worksheets/extra.xml" Type="http://'
                         'schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>')
     types = types.replace("</Types>", '<Override PartName="/xl/worksheets/extra.xml" ContentType="application/'

@@ -571,6 +571,7 @@ def trend(
 
 class ReportFormat(StrEnum):
     xlsx = "xlsx"
+    docx = "docx"
     csv = "csv"
     json = "json"
     md = "md"
@@ -579,32 +580,60 @@ class ReportFormat(StrEnum):
 
 @app.command()
 def report(
-    actuals: ActualsArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="报告文件(.xlsx/.csv/.json/.md/.html)。",
-                                         show_default=False)],
+    actuals: Annotated[
+        Path | None,
+        typer.Argument(metavar="实绩.xlsx", help="填好的实绩工作簿(.xlsx);省略时按考核台账导出:--run 指定的记录,"
+                       "否则最新一期的定稿(未定稿则用该期最新的记录)。", show_default=False),
+    ] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="报告文件(.xlsx/.docx/.csv/.json/.md/.html)。", show_default=False)] = None,
     report_fmt: Annotated[ReportFormat | None, typer.Option(
-        "--format", help="报告格式(须与文件扩展名一致;默认按扩展名):xlsx / csv / json / md / html。")] = None,
+        "--format", help="报告格式(须与文件扩展名一致;默认按扩展名):xlsx / docx / csv / json / md / html。")] = None,
+    run: Annotated[int | None, typer.Option(
+        "--run", metavar="编号", help="按考核台账中的这次记录重新导出(见 hz-assess history),不读工作簿。",
+        show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的报告文件。")] = False,
     targets: TargetsOpt = None,
     departments: DepartmentsOpt = None,
     no_record: Annotated[bool, typer.Option("--no-record", help="不记入考核台账。")] = False,
 ) -> None:
-    """生成排名报告:Excel(可打印)、CSV、JSON、Markdown 或单文件 HTML。
+    """生成报告:Excel(可打印)、Word 通报稿、CSV、JSON、Markdown 或单文件 HTML。
 
     \b
     示例:
-      hz-assess report 实绩.xlsx -o 排名.xlsx
-      hz-assess report 实绩.xlsx -o 排名.html --no-record
+      hz-assess report 实绩.xlsx -o 通报.docx
+      hz-assess report --run 3 -o 排名.xlsx
     """
     from hz_assess.export import report_format, write_report
 
-    report_format(output, report_fmt.value if report_fmt else None)  # a wrong name fails before any work
-    plan = _load(targets, departments)
-    data, a = _read_and_score(plan, actuals)
-    kind = write_report(a, output, report_fmt.value if report_fmt else None, force=force, inputs=[actuals])
+    if output is None:
+        _fail("请用 -o 指定报告文件,如 -o 排名.xlsx")
+    if actuals is not None and run is not None:
+        _fail("请给出实绩工作簿或 --run 编号其中之一:--run 按考核台账中的记录导出,不读工作簿")
+    fmt = report_fmt.value if report_fmt else None
+    report_format(output, fmt)  # a wrong name fails before any work
+    if actuals is not None:
+        plan = _load(targets, departments)
+        data, a = _read_and_score(plan, actuals)
+        kind = write_report(a, output, fmt, force=force, inputs=[actuals])
+        _say(f"已写入报告:{output}")
+        if not no_record:
+            _record(a, data, "report", outputs=[(output, kind)], reuse=True)
+        return
+    from hz_assess.ledger import Ledger, attach_run_output, describe
+
+    if run is not None:
+        recorded = Ledger().run(run)
+        _say(f"按考核台账{describe(recorded.info)}导出")
+    else:
+        recorded, why = Ledger().default_run(_load(targets, departments).info.id)
+        _say(f"未指定工作簿,{why}")
+    kind = write_report(recorded.assessment, output, fmt, force=force,
+                        inputs=[Path(f.path) for f in recorded.info.inputs])
     _say(f"已写入报告:{output}")
     if not no_record:
-        _record(a, data, "report", outputs=[(output, kind)], reuse=True)
+        problem = attach_run_output(recorded.info.id, output, kind)
+        _say(problem or f"报告已登记在考核台账第 {recorded.info.id} 号记录上")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from string import Formatter
 from typing import TYPE_CHECKING, Any, Literal
 
 from hz_assess.labels import CHANGE_KINDS
@@ -123,6 +124,37 @@ class Document:
 
 # ---------------------------------------------------------------- showing values
 
+# Published Chinese takes full-width punctuation (GB/T 15834); values keep theirs.
+_FULL_WIDTH = str.maketrans({",": "\uff0c", ";": "\uff1b", ":": "\uff1a", "(": "\uff08", ")": "\uff09",
+                             "!": "\uff01", "?": "\uff1f"})
+
+
+def zh(template: str, /, **values: object) -> str:
+    """`template.format(**values)` with the template's own punctuation made full-width.
+
+    Only the literal text of the template is converted: the values (unit names, 加减分
+    items typed by people, numbers such as 1,840) are inserted exactly as they are.
+    """
+    out = []
+    for literal, name, spec, conversion in Formatter().parse(template):
+        out.append(literal.translate(_FULL_WIDTH))
+        if name is not None:
+            value = values[name]
+            if conversion == "r":
+                value = repr(value)
+            elif conversion == "s":
+                value = str(value)
+            out.append(format(value, spec or ""))
+    return "".join(out)
+
+
+def plain(template: str, /, **values: object) -> str:
+    """`template.format(**values)`: the working views keep ASCII punctuation, as a terminal shows it."""
+    return template.format(**values)
+
+
+Say = Callable[..., str]
+
 
 def show(value: object, kind: Kind = "text") -> str:
     """A value as a person reads it; the one formatting rule every text writer uses."""
@@ -176,7 +208,7 @@ def grade_mark(a: Assessment, r: RankedResult) -> str:
     if a.quarterly:
         return "grade0" if r.progress == "达到进度" else ("grade3" if r.progress == "落后进度" else "")
     if r.provisional:
-        return "missing"
+        return "provisional"  # not coloured as a grade it may not keep
     names = [g.name for g in a.method.params.grades]
     return f"grade{min(names.index(r.grade), 3)}" if r.grade in names else "grade3"
 
@@ -217,7 +249,7 @@ def _grade_column(a: Assessment) -> Column:
     return Column("progress", "进度") if a.quarterly else Column("grade", "等次")
 
 
-def district_ranks(a: Assessment) -> Table:
+def district_ranks(a: Assessment, *, published: bool = False) -> Table:
     """县区排名: total = 基本分 + 超额分 + 加分 − 扣分; the categories add up to 基本分."""
     cats = a.categories
     columns = [
@@ -232,28 +264,67 @@ def district_ranks(a: Assessment) -> Table:
         cat_scores = [d.categories[c.name].score if c.name in d.categories else None for c in cats]
         t.add([d.rank, d.name, d.score, d.base, d.over, *cat_scores, d.bonus, d.deductions, shown_grade(a, d),
                flags(a, d)], grade_mark(a, d))
-    t.notes += ranking_notes(a.districts)
+    t.notes += ranking_notes(a.districts, zh if published else plain)
     return t
 
 
-def ranking_notes(results: Sequence[RankedResult]) -> list[str]:
-    """Why an order or a grade is what it is: ties decided or shared, 否决, ranges of provisional totals."""
+def item_label(ind_id: str) -> str:
+    """第12项 for a row of 附件1; a city target by its id (C02)."""
+    return f"第{ind_id}项" if ind_id.isdigit() else ind_id
+
+
+def missing_text(r: RankedResult) -> str:
+    """What a provisional unit lacks, in words: 缺第2项「规上工业利税增幅」数据、尚未评价."""
+    rows = [f"{item_label(x.id)}「{x.name}」" for x in r.indicators if x.status == "missing"]
+    parts = [f"缺{'、'.join(rows)}数据"] if rows else []
+    if isinstance(r, DepartmentResult) and r.rating is None:
+        parts.append("尚未评价")
+    return "、".join(parts) or f"缺 {len(r.missing)} 项数据"
+
+
+def tie_notes(results: Sequence[RankedResult], say: Say = plain) -> list[str]:
+    """Where equal published totals were ordered by the tie-break, and where they share a rank."""
     out = []
-    shared: dict[int | None, list[RankedResult]] = {}
+    shared: dict[tuple[str, int | None], list[RankedResult]] = {}
     for r in results:
         if "名次并列" in r.tie_break:
-            shared.setdefault(r.rank, []).append(r)
-    for rank, group in shared.items():
-        out.append(f"{'、'.join(r.name for r in group)}:总分同为 {group[0].score:.2f},名次并列第 {rank}")
+            shared.setdefault((getattr(r, "group", ""), r.rank), []).append(r)
+    for (_, rank), group in shared.items():
+        out.append(say("{names}总分同为{total:.2f}分,名次并列第{rank}", names="、".join(r.name for r in group),
+                       total=group[0].score, rank=rank))
     for r in results:
         decided = [part for part in r.tie_break.split(";") if part and "名次并列" not in part]
         if decided:
-            out.append(f"{r.name}:{';'.join(decided)}")
+            out.append(say("{name}:{why}", name=r.name, why=";".join(decided)))
+    return out
+
+
+def quota_notes(a: Assessment, group: DepartmentGroupKey | None = None) -> list[str]:
+    """The notes where a tie straddling a quota gave the grade to more units than it allows."""
+    names = {k: g.name for k, g in a.method.params.departments.groups.items()}
+    out = []
+    for note in a.notes:
+        if "超出名额" not in note:
+            continue
+        prefix = next((k for k, name in names.items() if note.startswith(f"{name}:")), None)
+        if prefix == group:
+            out.append(note if group is None else note.removeprefix(f"{names[group]}:"))
+    return out
+
+
+def ranking_notes(results: Sequence[RankedResult], say: Say = plain) -> list[str]:
+    """Why an order or a grade is what it is: ties decided or shared, 否决, ranges of provisional totals.
+
+    `say` formats each sentence: `plain` for the working views, `zh` (full-width punctuation) to publish.
+    """
+    out = tie_notes(results, say)
+    for r in results:
         if r.vetoed:
-            out.append(f"{r.name}:不得评为优秀(否决):{'、'.join(r.veto_reasons)}")
+            out.append(say("{name}:不得评为优秀(否决):{why}", name=r.name, why="、".join(r.veto_reasons)))
         if r.provisional:
             lo, hi = r.score_range
-            out.append(f"{r.name}:结果暂定,缺 {len(r.missing)} 项数据,补齐后总分可能在 {lo:.2f} 至 {hi:.2f} 之间")
+            out.append(say("{name}:{missing},等次暂定;数据补齐后总分可能在{lo:.2f}至{hi:.2f}分之间。",
+                           name=r.name, missing=missing_text(r), lo=lo, hi=hi))
     return out
 
 
@@ -270,7 +341,7 @@ def department_groups(a: Assessment) -> list[tuple[DepartmentGroupKey, str, list
     return out
 
 
-def department_ranks(a: Assessment) -> list[Table]:
+def department_ranks(a: Assessment, *, published: bool = False) -> list[Table]:
     """One ranked table per department group."""
     tables = []
     for key, title, members in department_groups(a):
@@ -285,7 +356,7 @@ def department_ranks(a: Assessment) -> list[Table]:
         for d in members:
             t.add([d.rank, d.name, d.score, d.indicator_part, d.rating_part, d.rating, d.bonus, d.deductions,
                    shown_grade(a, d), flags(a, d)], grade_mark(a, d))
-        t.notes += ranking_notes(members)
+        t.notes += ranking_notes(members, zh if published else plain)
         tables.append(t)
     return tables
 

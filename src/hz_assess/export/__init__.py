@@ -1,4 +1,4 @@
-"""Reports: one Assessment written as .xlsx, .csv, .json, .md or .html (SPEC §6).
+"""Reports: one Assessment written as .xlsx, .docx, .csv, .json, .md or .html (SPEC §6).
 
 The format is the one the file name says (`--format`, if given, must agree with it);
 `output.write_file` refuses overwrites without force and writes atomically.
@@ -7,8 +7,10 @@ The format is the one the file name says (`--format`, if given, must agree with 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
+from hz_assess import __version__
 from hz_assess.errors import OutputError, Problem
 from hz_assess.export.html import render_html
 from hz_assess.export.text import render_csv, render_json, render_md
@@ -16,11 +18,12 @@ from hz_assess.export.xlsx import write_xlsx
 from hz_assess.models import Assessment
 from hz_assess.output import write_file
 from hz_assess.views import report_document
+from hz_assess.views_publish import publication_document
 
 __all__ = ["FORMATS", "render_report", "report_format", "write_report"]
 
-FORMATS = ("xlsx", "csv", "json", "md", "html")
-SUFFIXES = {"xlsx": (".xlsx",), "csv": (".csv",), "json": (".json",), "md": (".md", ".markdown"),
+FORMATS = ("xlsx", "docx", "csv", "json", "md", "html")
+SUFFIXES = {"xlsx": (".xlsx",), "docx": (".docx",), "csv": (".csv",), "json": (".json",), "md": (".md", ".markdown"),
             "html": (".html", ".htm")}
 
 
@@ -38,7 +41,7 @@ def report_format(path: Path, fmt: str | None = None) -> str:
     if kind is None:
         raise OutputError(Problem("output_format", str(path),
                                   f"不支持的报告格式「{path.suffix or '(无扩展名)'}」;请让文件名以 "
-                                  ".xlsx/.csv/.json/.md/.html 结尾"))
+                                  ".xlsx/.docx/.csv/.json/.md/.html 结尾"))
     if by_suffix is None:
         raise OutputError(Problem("output_suffix", str(path),
                                   f"文件扩展名「{path.suffix or '(无扩展名)'}」与报告格式 {kind} 不符;"
@@ -46,8 +49,8 @@ def report_format(path: Path, fmt: str | None = None) -> str:
     return kind
 
 
-def render_report(a: Assessment, kind: str) -> bytes:
-    """A text report's bytes (xlsx is written by `write_xlsx`)."""
+def render_report(a: Assessment, kind: str, *, now: datetime | None = None) -> bytes:
+    """A text report's bytes (xlsx and docx are written by their writers); `now` dates a published report."""
     if kind == "csv":
         return render_csv(report_document(a)).encode("utf-8-sig")  # the BOM makes Excel read UTF-8
     if kind == "json":
@@ -55,17 +58,29 @@ def render_report(a: Assessment, kind: str) -> bytes:
     if kind == "md":
         return render_md(report_document(a)).encode("utf-8")
     if kind == "html":
-        return render_html(report_document(a)).encode("utf-8")
+        moment = now or datetime.now(UTC)
+        return render_html(publication_document(a, moment, version=__version__)).encode("utf-8")
     raise ValueError(kind)
 
 
 def write_report(a: Assessment, path: Path, fmt: str | None = None, *, force: bool = False,
-                 inputs: Sequence[Path] = ()) -> str:
-    """Write the report; returns its format. Never a half-written file, never onto an input."""
+                 inputs: Sequence[Path] = (), now: datetime | None = None) -> str:
+    """Write the report; returns its format. Never a half-written file, never onto an input.
+
+    `now` is the moment the report is issued (its date, in Beijing time); the current time by default.
+    """
     path = Path(path)
     kind = report_format(path, fmt)
+    moment = now or datetime.now(UTC)
     if kind == "xlsx":
-        write_file(path, lambda tmp: write_xlsx(a, tmp), suffixes=SUFFIXES[kind], force=force, inputs=inputs)
+        write_file(path, lambda tmp: write_xlsx(a, tmp, now=moment), suffixes=SUFFIXES[kind], force=force,
+                   inputs=inputs)
+    elif kind == "docx":
+        from hz_assess.export.docx import write_docx
+        from hz_assess.narrative import notice
+
+        draft = notice(a, moment, version=__version__)
+        write_file(path, lambda tmp: write_docx(draft, tmp), suffixes=SUFFIXES[kind], force=force, inputs=inputs)
     else:
-        write_file(path, render_report(a, kind), suffixes=SUFFIXES[kind], force=force, inputs=inputs)
+        write_file(path, render_report(a, kind, now=moment), suffixes=SUFFIXES[kind], force=force, inputs=inputs)
     return kind

@@ -228,9 +228,9 @@ def rank_group(standings: Sequence[Standing], scoring: ScoringParams, tie_break:
                 places -= len(contenders)
             elif places > 0:
                 who = "、".join(s.name for s in contenders)
-                notes.append(f"{grade}名额 {quota_places(scoring.quota[grade], len(units))} 个:第 {rank} 名 {who} "
-                             f"总分和排序项得分均相同,无法区分,均评为{grade},超出名额 {len(contenders) - places} 个,"
-                             "请考核办研究决定")
+                limit = quota_places(scoring.quota[grade], len(units))
+                notes.append(f"{grade}名额{limit}个:第{rank}名{who}共{len(contenders)}个单位总分相同、排序项也无法区分,"
+                             f"均评为{grade},超出名额{len(contenders) - places}个,请考核办研究决定")
                 places = 0
             elif g_index < len(names) - 1:
                 for s in contenders:

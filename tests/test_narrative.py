@@ -1,0 +1,169 @@
+"""The 通报's narrative (narrative.py): sentences built from the numbers of a hand-built assessment.
+
+Four districts with chosen totals: a clear first, a tie for second, a provisional last;
+one vetoed; shortfalls of each rule kind; a deduction typed with ASCII punctuation.
+The sentences are asserted whole, as an office would read them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from hz_assess.models import (
+    Adjustment,
+    Assessment,
+    CategoryInfo,
+    CityResult,
+    DepartmentResult,
+    IndicatorResult,
+    InputFile,
+    InputRef,
+    MethodInfo,
+    PlanRef,
+    ScoringParams,
+    UnitResult,
+)
+from hz_assess.narrative import (
+    commendation_paragraph,
+    grade_sentence,
+    notice,
+    provisional_paragraphs,
+    ranking_sentence,
+    shortfall_paragraphs,
+    shortfall_phrase,
+)
+from hz_assess.views_publish import district_table, masthead, zh
+
+NOW = datetime(2018, 1, 14, 17, 30, tzinfo=UTC)  # 2018-01-15 01:30 in Beijing
+
+
+def row(ind_id: str, name: str, unit: str, rule: str, target: object, actual: object, status: str, *,
+        lost: float = 0.0, gap: float | None = None, completion: float | None = None) -> IndicatorResult:
+    return IndicatorResult.model_validate({
+        "id": ind_id, "name": name, "unit": unit, "category": "质量效益", "rule": rule, "points": 5.0,
+        "target": target, "annual_target": target, "actual": actual, "status": status, "lost": lost, "gap": gap,
+        "completion": completion, "gap_unit": {"growth": "个百分点", "qualitative": ""}.get(rule, unit)})
+
+
+def district(name: str, rank: int, score: float, grade: str, *, rows: list[IndicatorResult] | None = None,
+             provisional: bool = False, high: float | None = None, vetoed: bool = False,
+             reasons: list[str] | None = None, adjustments: list[Adjustment] | None = None) -> UnitResult:
+    return UnitResult(rank=rank, name=name, score=score, score_exact=score, base=score, over=0.0, bonus=0.0,
+                      deductions=0.0, grade=grade, provisional=provisional, score_range=(score, high or score),
+                      vetoed=vetoed, veto_reasons=reasons or [], indicators=rows or [], adjustments=adjustments or [])
+
+
+GROWTH = row("1", "规上工业增加值增幅", "%", "growth", 9.0, 7.0, "below", lost=2.5, gap=2.0)
+COMPLETION = row("11", "研发经费支出", "亿元", "completion", 50.0, 40.0, "below", lost=1.25, completion=0.8)
+QUALITATIVE = row("25", "单位GDP能耗下降率", "%", "qualitative", "完成省下达目标任务", "未完成", "below", lost=2.0)
+MISSING = row("2", "规上工业利税增幅", "%", "growth", 8.0, None, "missing")
+DEDUCTION = Adjustment(subject="丙县", item="违规(通报),罚", points=-1.5)
+
+
+def hand_built() -> Assessment:
+    districts = [
+        district("甲区", 1, 95.5, "优秀"),
+        district("乙县", 2, 90.0, "优秀", rows=[GROWTH, COMPLETION]),
+        district("丙县", 2, 90.0, "良好", rows=[QUALITATIVE], vetoed=True,
+                 reasons=["第25项「单位GDP能耗下降率」评定为未完成"], adjustments=[DEDUCTION]),
+        district("丁区", 4, 70.25, "合格", rows=[MISSING], provisional=True, high=88.5),
+    ]
+    department = DepartmentResult(rank=1, name="市某局", score=92.0, score_exact=92.0, base=92.0, over=0.0,
+                                  bonus=0.0, deductions=0.0, grade="优秀", provisional=False,
+                                  score_range=(92.0, 92.0), rating="优秀")
+    return Assessment(
+        plan=PlanRef(id="p", title="2017年某市推进计划", doc_number="某政发〔2017〕1号", year=2017, sha256="a" * 64),
+        input=InputRef(files=[InputFile(path="实绩.xlsx", sha256="b" * 64)], period="2017"),
+        method=MethodInfo(default=True, label="默认评分方法", params=ScoringParams()), provisional=True,
+        categories=[CategoryInfo(name="质量效益", full=100.0)], districts=districts, departments=[department],
+        city=CityResult(name="全市", score=90.0, score_exact=90.0, base=90.0, over=0.0, provisional=False,
+                        score_range=(90.0, 90.0)),
+    )
+
+
+@pytest.fixture
+def a() -> Assessment:
+    return hand_built()
+
+
+def test_ranking_names_every_unit_in_rank_order_with_ties_and_provisional(a: Assessment) -> None:
+    assert ranking_sentence(a.districts, "县区") == (
+        "4个县区考核总分由高到低依次为：第1名甲区（95.50分）；第2名乙县、丙县（并列，均为90.00分）；"
+        "第4名丁区（70.25分，暂定）。")
+
+
+def test_grades_are_listed_with_counts_and_provisional_units_wait(a: Assessment) -> None:
+    assert grade_sentence(a, a.districts, "县区") == (
+        "按考核办法，评为优秀的有甲区、乙县2个县区；评为良好的有丙县1个县区；丁区因数据不全，等次暂定。")
+
+
+def test_each_rule_kind_has_its_own_shortfall_phrase() -> None:
+    assert shortfall_phrase(GROWTH) == "第1项「规上工业增加值增幅」目标9%，实绩7%，低于目标2个百分点，失分2.50分"
+    assert shortfall_phrase(COMPLETION) == "第11项「研发经费支出」目标50亿元，实绩40亿元，完成率80.0%，失分1.25分"
+    assert shortfall_phrase(QUALITATIVE) == ("第25项「单位GDP能耗下降率」目标为完成省下达目标任务，评定为未完成，"
+                                             "失分2.00分")
+
+
+def test_shortfalls_list_the_most_points_lost_first_and_keep_typed_text_as_typed(a: Assessment) -> None:
+    assert shortfall_paragraphs(a.districts) == [
+        "乙县：第1项「规上工业增加值增幅」目标9%，实绩7%，低于目标2个百分点，失分2.50分；"
+        "第11项「研发经费支出」目标50亿元，实绩40亿元，完成率80.0%，失分1.25分。",
+        "丙县：第25项「单位GDP能耗下降率」目标为完成省下达目标任务，评定为未完成，失分2.00分；"
+        "因「违规(通报),罚」扣1.5分。",  # the item keeps its ASCII punctuation: it is what was typed
+        "甲区各项考核指标均达到目标。",
+    ]
+
+
+def test_provisional_units_are_named_with_what_is_missing_and_their_range(a: Assessment) -> None:
+    assert provisional_paragraphs(a.districts) == [
+        "丁区缺第2项「规上工业利税增幅」数据，缺报指标暂按0分计算，等次暂定；补齐后总分可能在70.25分至88.50分之间。"]
+
+
+def test_only_settled_top_grade_units_are_commended(a: Assessment) -> None:
+    assert commendation_paragraph(a) == "经研究，决定对评为优秀的甲区、乙县2个县区和市某局1个市级部门予以通报表扬。"
+
+
+def test_notice_title_number_sections_and_signature(a: Assessment) -> None:
+    n = notice(a, NOW, version="9.9")
+    assert n.title == "关于2017年度湖州市工业强市建设考核暂定结果的通报"
+    assert n.doc_number.startswith("〔2018〕") and n.doc_number.endswith("号")  # Beijing year of the issue date
+    assert n.signature == ["湖州市工业强市建设工作领导小组办公室", "2018年1月15日"]
+    assert [s.heading for s in n.sections] == [
+        "一、县区考核结果", "二、市级部门考核结果", "三、通报表扬", "四、存在的主要问题", "五、暂定结果说明"]
+    text = "\n".join(n.paragraphs())
+    assert "丙县总分90.00分，但第25项「单位GDP能耗下降率」评定为未完成，实行一票否决，不得评为优秀。" in text
+    assert "a" * 64 not in text  # hashes only in the appendix
+    appendix = n.appendix[-1]
+    assert not isinstance(appendix, str) and any("a" * 64 in str(v) for r in appendix.rows for v in r)
+
+
+def test_published_rank_table_shows_provisional_grades_as_provisional(a: Assessment) -> None:
+    t = district_table(a)
+    grades = [r["grade"] for r in t.records()]
+    assert grades == ["优秀", "优秀", "良好", "暂定"]
+    assert t.marks[-1] == "provisional"
+    assert t.notes == ["丙县：不得评为优秀（否决）：第25项「单位GDP能耗下降率」评定为未完成",
+                       "丁区：缺第2项「规上工业利税增幅」数据，等次暂定；数据补齐后总分可能在70.25至88.50分之间。"]
+
+
+def test_masthead_dates_in_beijing_time_and_says_provisional(a: Assessment) -> None:
+    m = masthead(a, NOW)
+    assert (m.title, m.date, m.provisional) == ("2017年度湖州市工业强市建设考核结果", "2018年1月15日", True)
+    assert m.sheet_title("县区排名") == "2017年度工业强市建设考核 县区排名（暂定结果）"
+
+
+def test_quarterly_notice_reports_progress_not_grades(a: Assessment) -> None:
+    q = a.model_copy(update={"input": InputRef(period="2017Q3")})
+    for d, progress in zip(q.districts, ["达到进度", "达到进度", "落后进度", "落后进度"], strict=True):
+        d.progress = progress
+    n = notice(q, NOW, version="9.9")
+    assert n.title == "关于2017年第三季度湖州市工业强市建设督查暂定结果的通报"
+    text = "\n".join(n.paragraphs())
+    assert "本季度为进度督查，不评定等次；达到进度的有甲区、乙县2个县区；落后进度的有丙县、丁区2个县区。" in text
+    assert "通报表扬" not in text
+
+
+def test_zh_makes_only_the_templates_punctuation_full_width() -> None:
+    assert zh("{a}:{b}(共{n}项),完", a="x:y", b="(1,840)", n=3) == "x:y：(1,840)（共3项），完"
