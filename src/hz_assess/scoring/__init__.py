@@ -8,7 +8,9 @@ and no printing; full precision is kept, and the published total is rounded once
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from hz_assess.models import (
@@ -48,6 +50,7 @@ from hz_assess.scoring.core import (
     compile_method,
     quarter_of,
     score_cells,
+    statuses,
 )
 from hz_assess.scoring.standings import (
     DepartmentParts,
@@ -81,7 +84,7 @@ def indicator_results(group: Group, u: int, nums: Numbers, cells: Mapping[str, C
                       scale: RowScale) -> list[IndicatorResult]:
     """One IndicatorResult per row: the numbers of the core, with what they mean."""
     out = []
-    for row, (b, o), st in zip(group.rows, nums.parts, nums.status, strict=True):
+    for row, (b, o), st in zip(group.rows, nums.parts, statuses(group, nums), strict=True):
         cell = cells.get(row.id)
         actual = None if cell is None else cell.value
         target = row.targets[u]
@@ -107,7 +110,7 @@ def _missing(group: Group, nums: Numbers, cells: Mapping[str, Cell], unit: str) 
     if not nums.missing:
         return []
     out = []
-    for row, st in zip(group.rows, nums.status, strict=True):
+    for row, st in zip(group.rows, statuses(group, nums), strict=True):
         if st == MISSING:
             cell = cells.get(row.id)
             out.append(f"{cell.where if cell is not None and cell.where else unit + ' ' + row.id}({row.name})")
@@ -257,12 +260,30 @@ def plan_ref(plan: Plan) -> PlanRef:
                    departments_sha256=plan.departments_sha256, departments_path=plan.departments_path)
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while scoring: it allocates many small acyclic objects
+    (a tuple and a status per cell), and collections triggered by them only cost time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def score(plan: Plan, actuals: Actuals, warnings: Sequence[DataWarning] = (),
           overrides: Overrides = NO_OVERRIDES) -> Assessment:
     """Score every district, department and the city for one set of actuals (SPEC §4).
 
     `warnings` are the 数据审核 warnings of the actuals (SPEC §3.3), carried into the result.
     """
+    with gc_paused():
+        return _score(plan, actuals, warnings, overrides)
+
+
+def _score(plan: Plan, actuals: Actuals, warnings: Sequence[DataWarning], overrides: Overrides) -> Assessment:
     method = compile_method(plan, actuals.period, overrides)
     file = Path(actuals.path).name if actuals.path else ""
     adjustments = _by_subject(actuals.adjustments)

@@ -72,10 +72,15 @@ class Row:
 
 @dataclass(slots=True)
 class Numbers:
-    """One unit's scores on a group's rows: per row (base, over) and status, and the weighted sums."""
+    """One unit's scores on a group's rows: per row (base, over), and the weighted sums.
 
+    Each row's status (met, below, missing, n/a, pending) follows from its target, its
+    cell and its base; it is worked out only when asked for (`statuses`), not per cell.
+    """
+
+    u: int
+    cells: Mapping[str, Cell]
     parts: list[tuple[float, float]]
-    status: list[Status]
     points: float = 0.0  # Σ W·weight over the rows that count (not n/a, not pending)
     base_sum: float = 0.0  # Σ base·weight
     over_sum: float = 0.0  # Σ over·weight
@@ -84,15 +89,17 @@ class Numbers:
     missing: int = 0
     category_base: list[float] = field(default_factory=list)  # Σ base·weight per category
     category_points: list[float] = field(default_factory=list)  # Σ W·weight per category, counted rows
+    status_cache: list[Status] | None = None
 
 
 class Group:
     """The rows a set of units is scored on, prepared once so the per-cell loop looks nothing up."""
 
-    __slots__ = ("category_full", "compiled", "n_categories", "rows")
+    __slots__ = ("category_full", "compiled", "n_categories", "position", "rows")
 
     def __init__(self, rows: list[Row], n_categories: int) -> None:
         self.rows = rows
+        self.position = {r.id: i for i, r in enumerate(rows)}  # first row of each id
         self.n_categories = max(n_categories, 1 + max((r.category_index for r in rows), default=0))
         self.compiled = [(r.id, r.targets, r.pending, r.points, r.weight, r.category_index, r.rule.score,
                           r.max_over) for r in rows]
@@ -101,18 +108,17 @@ class Group:
             self.category_full[r.category_index] += r.points * r.weight
 
     def index(self, row_id: str) -> int | None:
-        return next((i for i, r in enumerate(self.rows) if r.id == row_id), None)
+        return self.position.get(row_id)
 
 
 def score_cells(group: Group, u: int, cells: Mapping[str, Cell]) -> Numbers:
-    """Score unit `u` of `group` with its `cells` (indicator id -> Cell).
+    """Score unit `u` of `group` with its `cells` (indicator id -> Cell): the one loop over every cell.
 
     Per category only the base parts are summed here; a category's points are its full
     points unless some row did not count, and only then are they summed (a second, rare pass).
     """
     parts: list[tuple[float, float]] = []
-    status: list[Status] = []
-    add_part, add_status = parts.append, status.append
+    add_part = parts.append
     cat_base = [0.0] * group.n_categories
     points = base_sum = over_sum = missing_points = missing_over = 0.0
     missing = skipped = 0
@@ -122,7 +128,6 @@ def score_cells(group: Group, u: int, cells: Mapping[str, Cell]) -> Numbers:
         if target is None or pending:
             skipped += 1
             add_part(NOTHING)
-            add_status(NOT_APPLICABLE if target is None else PENDING)
             continue
         points += w * k
         cell = get(row_id)
@@ -132,7 +137,6 @@ def score_cells(group: Group, u: int, cells: Mapping[str, Cell]) -> Numbers:
             missing_over += max_over * k
             missing += 1
             add_part(NOTHING)
-            add_status(MISSING)
             continue
         part = score_fn(actual, target, w)
         b, o = part
@@ -140,16 +144,37 @@ def score_cells(group: Group, u: int, cells: Mapping[str, Cell]) -> Numbers:
         over_sum += o * k
         cat_base[cat] += b * k
         add_part(part)
-        add_status(MET if b >= w else BELOW)
     if skipped:
         cat_points = [0.0] * group.n_categories
-        for (_, _, _, w, k, cat, _, _), st in zip(group.compiled, status, strict=True):
-            if st != NOT_APPLICABLE and st != PENDING:
+        for _, targets, pending, w, k, cat, _, _ in group.compiled:
+            if targets[u] is not None and not pending:
                 cat_points[cat] += w * k
     else:
         cat_points = group.category_full
-    return Numbers(parts, status, points, base_sum, over_sum, missing_points, missing_over, missing, cat_base,
+    return Numbers(u, cells, parts, points, base_sum, over_sum, missing_points, missing_over, missing, cat_base,
                    cat_points)
+
+
+def status_at(group: Group, nums: Numbers, i: int) -> Status:
+    """One row's status, without working out the others."""
+    if nums.status_cache is not None:
+        return nums.status_cache[i]
+    row_id, targets, pending, w, _, _, _, _ = group.compiled[i]
+    if targets[nums.u] is None:
+        return NOT_APPLICABLE
+    if pending:
+        return PENDING
+    cell = nums.cells.get(row_id)
+    if cell is None or cell.value is None:
+        return MISSING
+    return MET if nums.parts[i][0] >= w else BELOW
+
+
+def statuses(group: Group, nums: Numbers) -> list[Status]:
+    """Each row's status for the unit `nums` was scored for (worked out once, when first asked)."""
+    if nums.status_cache is None:
+        nums.status_cache = [status_at(group, nums, i) for i in range(len(group.compiled))]
+    return nums.status_cache
 
 
 # ---------------------------------------------------------------- the plan, compiled

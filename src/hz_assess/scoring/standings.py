@@ -15,7 +15,18 @@ from itertools import groupby
 
 from hz_assess.models import Adjustment, Cell, ScoringParams, quota_places
 from hz_assess.rules import n
-from hz_assess.scoring.core import BELOW, MET, MISSING, DepartmentRows, Method, Numbers, Row, score_cells
+from hz_assess.scoring.core import (
+    BELOW,
+    MET,
+    MISSING,
+    DepartmentRows,
+    Group,
+    Method,
+    Numbers,
+    score_cells,
+    status_at,
+    statuses,
+)
 
 COUNTED = (MET, BELOW, MISSING)
 ON_TRACK, BEHIND, YEAR_END = "达到进度", "落后进度", "年底评价"
@@ -56,28 +67,27 @@ def capped_adjustments(items: Iterable[Adjustment], scoring: ScoringParams) -> t
     return min(plus, scoring.bonus_cap), min(minus, scoring.deduction_cap)
 
 
-def _barred(method: Method, rows: Sequence[Row], nums: Numbers, cells: Mapping[str, Cell],
+def _barred(method: Method, group: Group, nums: Numbers, cells: Mapping[str, Cell],
             adjustments: Iterable[Adjustment], *, only: Iterable[str] | None = None) -> list[str]:
     """Why a unit may not be 优秀: a veto row judged 未完成, or a 加减分 item marked 否决."""
     level = method.scoring.veto_level
-    allowed = None if only is None else set(only)
+    refs = method.veto if only is None else method.veto.intersection(only)
     out = []
-    for row, st in zip(rows, nums.status, strict=True):
-        if row.id in method.veto and (allowed is None or row.id in allowed) and st in (MET, BELOW):
-            cell = cells.get(row.id)
-            if cell is not None and cell.value == level:
-                out.append(f"第{row.id}项「{row.name}」评定为{level}")
+    for i in sorted(i for ref in refs if (i := group.index(ref)) is not None):
+        row = group.rows[i]
+        cell = cells.get(row.id)
+        if status_at(group, nums, i) in (MET, BELOW) and cell is not None and cell.value == level:
+            out.append(f"第{row.id}项「{row.name}」评定为{level}")
     out += [f"加减分事项「{a.item}」列为否决" for a in adjustments if a.veto]
     return out
 
 
-def _tie_keys(ids: Sequence[str], rows: Sequence[Row], nums: Numbers) -> tuple[float, ...]:
+def _tie_keys(ids: Sequence[str], group: Group, nums: Numbers) -> tuple[float, ...]:
     """base + over of each tie-break row, in turn; 0 where the unit has no such row scored."""
-    by_id = {r.id: i for i, r in enumerate(rows)}
     keys = []
     for ref in ids:
-        i = by_id.get(ref)
-        keys.append(sum(nums.parts[i]) if i is not None and nums.status[i] in COUNTED else 0.0)
+        i = group.index(ref)
+        keys.append(sum(nums.parts[i]) if i is not None and status_at(group, nums, i) in COUNTED else 0.0)
     return tuple(keys)
 
 
@@ -103,8 +113,8 @@ def unit_standing(method: Method, name: str, u: int, cells: Mapping[str, Cell],
     standing = Standing(
         name=name, exact=exact, base=base, over=over, bonus=bonus, deductions=deductions, low=exact, high=high,
         provisional=nums.missing > 0, published=published(exact, sc.precision),
-        barred=[] if city else _barred(method, group.rows, nums, cells, adjustments),
-        tie_keys=_tie_keys(sc.tie_break, group.rows, nums), progress=_progress(method, base),
+        barred=[] if city else _barred(method, group, nums, cells, adjustments),
+        tie_keys=_tie_keys(sc.tie_break, group, nums), progress=_progress(method, base),
     )
     return standing, nums
 
@@ -145,7 +155,7 @@ def department_standing(method: Method, d: DepartmentRows, cells: Mapping[str, C
     weights = dp.groups[d.department.group]
     nums = score_cells(d.group, 0, cells)
     rate = weight = missing = 0.0
-    for row, (b, _), st in zip(d.group.rows, nums.parts, nums.status, strict=True):
+    for row, (b, _), st in zip(d.group.rows, nums.parts, statuses(d.group, nums), strict=True):
         if st in COUNTED:
             weight += row.weight
             rate += row.weight * b / row.points
@@ -156,8 +166,8 @@ def department_standing(method: Method, d: DepartmentRows, cells: Mapping[str, C
     factor = rating_factor(method, rating)
     parts = DepartmentParts(part, weight, part_high, factor)
     bonus, deductions = capped_adjustments(adjustments, sc)
-    barred = _barred(method, d.group.rows, nums, cells, adjustments, only=d.department.leads)
-    keys = _tie_keys(dp.tie_break, d.group.rows, nums)
+    barred = _barred(method, d.group, nums, cells, adjustments, only=d.department.leads)
+    keys = _tie_keys(dp.tie_break, d.group, nums)
     name = d.department.name
     if method.quarterly:
         if part is None:  # a rating-only department: nothing to check before the year-end rating
@@ -259,8 +269,11 @@ def _tie_notes(units: Sequence[Standing], ids: Sequence[str]) -> None:
                 continue
             rows = "、".join(f"第{x}项" for x in ids)
             how = f"{rows}得分也相同" if ids else "不设排序项"
-            for s in group:
-                others = "、".join(o.name for o in group if o is not s)
+            names = [o.name for o in group]
+            for k, s in enumerate(group):
+                # a long tie is named by its size: listing everyone for everyone would grow with n²
+                others = ("、".join(names[:k] + names[k + 1:]) if len(group) <= 4
+                          else f"其他 {len(group) - 1} 个单位")
                 s.tie_note = _join(s.tie_note, f"与{others}总分同为 {total:.2f},{how},名次并列")
 
 
