@@ -19,10 +19,10 @@ from hz_assess.models import Indicator, Plan
 from hz_assess.output import write_file
 from hz_assess.plan import load_plan
 from hz_assess.workbook import build_template
+from hz_assess.workbook.layout import CITY_ACTUAL_COL, FIRST_ROW, FIRST_UNIT_COL, LIST_FIRST_ROW, RATING_COL
 
 OUT = Path(__file__).resolve().parent / "actuals_2017.xlsx"
 LABEL = "【示意数据,非官方统计】"
-FIRST_ROW, FIRST_UNIT_COL = 5, 5  # where write_template puts indicator 1 / the 全市 column
 
 # (unit, indicator id) -> actual: the deliberate shortfalls and the one 基本完成
 SHORTFALLS: dict[tuple[str, str], float | str] = {
@@ -101,22 +101,23 @@ def fill(plan: Plan) -> object:
         unit_rng = random.Random(f"{ct.id}-2017")
         value: float | str = "完成" if isinstance(ct.target, str) else actual_for_city(
             ct.rule, float(ct.target), ct.unit, ct.unit in count_units, unit_rng)
-        city.cell(row=4 + r, column=5, value=value)
+        city.cell(row=LIST_FIRST_ROW + r, column=CITY_ACTUAL_COL, value=value)
 
     deps = wb["部门评价"]
     deps["A1"] = f"{deps['A1'].value}{LABEL}"
     for r, _dep in enumerate(plan.departments):
-        deps.cell(row=4 + r, column=4, value=RATINGS[r % len(RATINGS)])
+        deps.cell(row=LIST_FIRST_ROW + r, column=RATING_COL, value=RATINGS[r % len(RATINGS)])
 
     adj = wb["加减分"]
     adj["A1"] = f"{adj['A1'].value}{LABEL}"
     for r, (subject, item, points, basis) in enumerate(ADJUSTMENTS):
-        for c, value in enumerate((subject, item, points, basis), start=1):
-            adj.cell(row=4 + r, column=c, value=value)
+        for c, value in enumerate((subject, item, points, None, basis), start=1):  # 对象 事项 分值 否决 依据
+            adj.cell(row=LIST_FIRST_ROW + r, column=c, value=value)
 
     notes = wb["说明"]
     notes["A1"] = f"{notes['A1'].value}{LABEL}"
-    notes["A20"] = "本文件为示意数据,非官方统计,仅用于演示 hz-assess 的用法;数字均为虚构。"
+    disclaimer = "本文件为示意数据,非官方统计,仅用于演示 hz-assess 的用法;数字均为虚构。"
+    notes.cell(row=notes.max_row + 2, column=1).value = disclaimer
     wb.properties.creator = "hz-assess examples/make_example.py"
     wb.properties.title = f"2017年湖州市工业强市建设实绩{LABEL}"
     wb.properties.created = wb.properties.modified = datetime(2018, 1, 15, 9, 0, 0)

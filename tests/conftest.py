@@ -63,9 +63,10 @@ class WorkbookBuilder:
         self.wb["部门评价"].cell(row=row, column=4, value=value)
         return f"D{row}"
 
-    def adjust(self, row: int, subject: object, item: object, points: object, basis: object = None) -> None:
+    def adjust(self, row: int, subject: object, item: object, points: object, basis: object = None,
+               veto: object = None) -> None:
         ws = self.wb["加减分"]
-        for col, value in enumerate((subject, item, points, basis), start=1):
+        for col, value in enumerate((subject, item, points, veto, basis), start=1):
             ws.cell(row=3 + row, column=col, value=value)
 
     def fill_all(self) -> WorkbookBuilder:

@@ -86,7 +86,8 @@ def test_option_help_marks_default_and_required_in_chinese() -> None:
     _, out, _ = run(["explain", "-h"])
     assert re.search(r"-i, --indicator <文本> +指标序号.*\[必填\]", out)
     assert re.search(r"\[默认: table\]", out)
-    assert re.search(r"^  实绩.xlsx +填好的实绩工作簿\(\.xlsx\)。  \[必填\]$", out, re.M)
+    assert re.search(r"^  实绩.xlsx... +填好的实绩工作簿\(\.xlsx\);可给多份", out, re.M)
+    assert re.search(r"合并后计算。  \[必填\]$", out, re.M)
 
 
 def _examples(help_text: str) -> list[str]:
@@ -127,7 +128,7 @@ def test_app_help_shows_the_workflow_examples() -> None:
 COMMAND_ERRORS = [
     (["score", "--bogus", "x.xlsx"], "没有这个选项:--bogus"),
     (["score", "--detial", "x.xlsx"], "没有这个选项:--detial(是不是要用 --detail?)"),
-    (["score"], "缺少参数 实绩.xlsx"),
+    (["score"], "缺少参数 实绩.xlsx(至少给一个)"),
     (["explain", "x.xlsx"], "缺少选项 --indicator / -i"),
     (["explain", "x.xlsx", "--indicator"], "选项 --indicator 需要一个取值"),
     (["score", "x.xlsx", "--detail=yes"], "选项 --detail 不接受取值"),

@@ -57,12 +57,12 @@ def workbook(tmp_path_factory: pytest.TempPathFactory, plan: Plan) -> Path:
     write_template(plan, path, "2017Q1")
     wb = openpyxl.load_workbook(path)
     ws = wb["县区实绩"]
-    header = next(r for r in ws.iter_rows() if r[0].value == "序号")
+    header = next(r for r in ws.iter_rows() if r[1].value == "序号")
     col = next(c.column for c in header if c.value == "长兴县")
     for row in ws.iter_rows(min_row=header[0].row + 1):
-        if str(row[0].value) == "12":
+        if str(row[1].value) == "12":
             ws.cell(row=row[0].row, column=col, value=120)
-        if str(row[0].value) == "1":
+        if str(row[1].value) == "1":
             ws.cell(row=row[0].row, column=col, value=6.5)
     wb.save(path)
     return path

@@ -218,7 +218,7 @@ def test_a_non_finite_float_from_openpyxl_reads_as_missing_not_as_a_number(
     book.fill_all().set("吴兴区", "12", value)  # openpyxl saves these as an empty <v/>
     path = book.save()
     assert read_actuals(plan, path).units["吴兴区"]["12"].value is None
-    assert validate_workbook(plan, path).missing_cells == ["县区实绩!F16(吴兴区 12 规上工业新产品产值)"]
+    assert validate_workbook(plan, path).missing_cells == ["actuals.xlsx!县区实绩!F16(吴兴区 12 规上工业新产品产值)"]
 
 
 def test_a_huge_number_cell_is_refused_not_rounded_to_infinity(plan: Plan, book: WorkbookBuilder) -> None:

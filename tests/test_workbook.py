@@ -21,7 +21,9 @@ from conftest import WorkbookBuilder
 from hz_assess.cli import app
 from hz_assess.errors import OutputError, UsageError, WorkbookError
 from hz_assess.models import Actuals, Plan
+from hz_assess.scope import Scope
 from hz_assess.workbook import CellValueError, parse_number, read_actuals, validate_workbook, write_template
+from hz_assess.workbook.template import build_template
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "actuals_2017.xlsx"
 
@@ -48,11 +50,11 @@ def test_template_header_row_mirrors_attachment_1(plan: Plan, tmp_path: Path) ->
     write_template(plan, out)
     ws = load_workbook(out)["县区实绩"]
     header = [ws.cell(row=4, column=c).value for c in range(1, 13)]
-    assert header == ["序号", "栏目", "主要指标", "单位", "全市", "吴兴区", "南浔区", "德清县", "长兴县", "安吉县",
+    assert header == ["栏目", "序号", "主要指标", "单位", "全市", "吴兴区", "南浔区", "德清县", "长兴县", "安吉县",
                       "湖州开发区", "备注"]
-    assert [ws.cell(row=r, column=1).value for r in (5, 38)] == [1, 34]
+    assert [ws.cell(row=r, column=2).value for r in (5, 38)] == [1, 34]
     assert ws["C5"].value == "规上工业增加值增幅" and ws["D5"].value == "%"
-    assert ws["B5"].value == "质量效益" and "B5:B10" in {str(m) for m in ws.merged_cells.ranges}
+    assert ws["A5"].value == "质量效益" and "A5:A10" in {str(m) for m in ws.merged_cells.ranges}
 
 
 def test_template_shows_each_target_beside_the_actuals(plan: Plan, tmp_path: Path) -> None:
@@ -83,7 +85,8 @@ def test_template_offers_dropdowns_for_levels_and_ratings(plan: Plan, tmp_path: 
     wb = load_workbook(out)
     levels = wb["县区实绩"].data_validations.dataValidation
     assert any(dv.formula1 == '"完成,基本完成,未完成"' and "F29" in dv.sqref for dv in levels)
-    assert not any("F5" in dv.sqref for dv in levels)
+    assert not any("F5" in dv.sqref for dv in levels if dv.type == "list")
+    assert any(dv.type == "decimal" and dv.errorStyle == "stop" and "F5" in dv.sqref for dv in levels)
     ratings = wb["部门评价"].data_validations.dataValidation
     assert any(dv.formula1 == '"优秀,良好,一般,较差"' and "D4" in dv.sqref and "D31" in dv.sqref for dv in ratings)
 
@@ -266,7 +269,7 @@ def test_a_value_where_the_indicator_does_not_apply_is_an_error(plan: Plan, book
 
 
 def test_row_whose_number_and_name_disagree_is_an_error(plan: Plan, book: WorkbookBuilder) -> None:
-    book["县区实绩"]["A6"] = 3  # row 2's name under 序号 3: rows shifted
+    book["县区实绩"]["B6"] = 3  # row 2's name under 序号 3: rows shifted
     book["县区实绩"]["C12"] = "高端装备产业增加值增幅(修订)"
     found = problems_of(plan, book.save())
     assert ("row_mismatch", "actuals.xlsx 县区实绩!C6") in found
@@ -276,8 +279,8 @@ def test_row_whose_number_and_name_disagree_is_an_error(plan: Plan, book: Workbo
 
 def test_unknown_indicator_row_is_an_error(plan: Plan, book: WorkbookBuilder) -> None:
     ws = book["县区实绩"]
-    ws["A40"], ws["C40"], ws["F40"] = 35, "新增独角兽企业", 3
-    assert problems_of(plan, book.save()) == [("unknown_indicator", "actuals.xlsx 县区实绩!A40")]
+    ws["B40"], ws["C40"], ws["F40"] = 35, "新增独角兽企业", 3
+    assert problems_of(plan, book.save()) == [("unknown_indicator", "actuals.xlsx 县区实绩!B40")]
 
 
 def test_notes_below_the_table_and_blank_rows_are_ignored(plan: Plan, book: WorkbookBuilder) -> None:
@@ -335,9 +338,21 @@ def test_unknown_unit_column_is_an_error_naming_the_header_cell(plan: Plan, book
     assert problems_of(plan, book.save()) == [("unknown_unit", "actuals.xlsx 县区实绩!L4")]
 
 
-def test_a_missing_unit_column_is_an_error(plan: Plan, book: WorkbookBuilder) -> None:
-    book["县区实绩"]["G4"] = "备用"
-    assert problems_of(plan, book.save()) == [("missing_unit_column", "actuals.xlsx 县区实绩!A4")]
+def test_a_workbook_without_a_units_column_leaves_that_unit_unreported(plan: Plan, book: WorkbookBuilder) -> None:
+    book.fill_all()
+    book["县区实绩"]["G4"] = "备用"  # 南浔区's column renamed: its values are not 南浔区's any more
+    v = validate_workbook(plan, book.save())
+    assert v.ok and v.missing == 0 and v.notes == ["文件中没有 南浔区 的列,这些单位的实绩须由其他文件提供"]
+    a = read_actuals(plan, book.path)
+    assert a.units["南浔区"] == {} and a.units["吴兴区"]["1"].value == plan.indicators[0].target("吴兴区")
+
+
+def test_a_return_form_without_its_own_column_is_an_error(plan: Plan, tmp_path: Path) -> None:
+    wb = build_template(plan, "2017", Scope("district", "长兴县"))
+    wb["县区实绩"]["I4"] = "备用"
+    path = tmp_path / "长兴.xlsx"
+    wb.save(path)
+    assert problems_of(plan, path) == [("missing_unit_column", "长兴.xlsx 县区实绩!A4")]
 
 
 def test_sheets_are_picked_by_name_not_by_which_is_active(plan: Plan, book: WorkbookBuilder) -> None:

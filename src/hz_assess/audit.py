@@ -20,6 +20,7 @@ accumulating items, target × q/4, as scoring does, SPEC §4.7):
   more, or beyond ±rate_abs_max points; a percentage (rate or share) below 1 and under
   fraction_ratio of its target (0.075 typed for 7.5%); department ratings in
   (0, rating_fraction_max] (0.85 typed for 85).
+- a return form filled outside its own unit (`outside_scope`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import PurePath
 
 from hz_assess.models import Actuals, AuditParams, Cell, CityTarget, DataWarning, Indicator, Plan
+from hz_assess.scope import Scope
 
 Item = Indicator | CityTarget
 
@@ -35,7 +37,7 @@ Item = Indicator | CityTarget
 def audit(plan: Plan, actuals: Actuals, file: str = "") -> list[DataWarning]:
     """Every 数据审核 warning for `actuals`, in plan order. `file` defaults to the workbook's name."""
     a = _Audit(plan, plan.audit, file or PurePath(actuals.path).name, _quarter(actuals.period))
-    out: list[DataWarning] = []
+    out: list[DataWarning] = list(outside_scope(plan, actuals))
     for ind in plan.indicators:
         if ind.rule == "qualitative":
             continue
@@ -59,6 +61,45 @@ def audit(plan: Plan, actuals: Actuals, file: str = "") -> list[DataWarning]:
                               f"{dep.name} 的评价分数为 {_n(value)},在 0 到 {_n(plan.audit.rating_fraction_max)} 之间;"
                               f"评价分数按百分制填写(如 0.85 应填 85),请核对"))
     return out
+
+
+def outside_scope(plan: Plan, actuals: Actuals) -> Iterator[DataWarning]:
+    """Values a return form holds outside its own unit (SPEC §3.3): read, but someone should look.
+
+    A district's form with a number in another district's column is most likely a
+    slip (a pasted row, a shifted column); the value is kept and any different value
+    from the owning unit's own return is a conflict.
+    """
+    scopes = {PurePath(f.path).name: Scope.parse(f.scope) for f in actuals.source_files()}
+    scopes.update({f.path: Scope.parse(f.scope) for f in actuals.source_files()})  # names given as paths
+
+    def scope_of(cell: Cell) -> Scope | None:
+        scope = scopes.get(cell.file) if cell.file else None
+        return None if scope is None or scope.whole else scope
+
+    def warn(cell: Cell, scope: Scope, what: str) -> DataWarning:
+        form = scope.title(plan)
+        return DataWarning(code="outside_scope", file=cell.file, cell=cell.where,
+                           message=f"这是{form}的填报表,却填写了{what}(不属于本表填报范围);"
+                                   "请核实是否填错了行或列,应由相应单位的填报表提供")
+
+    for unit, cells in actuals.units.items():
+        for ind_id, cell in cells.items():
+            scope = scope_of(cell)
+            if cell.value is not None and scope is not None and not scope.owes_unit_cell(plan, unit, ind_id):
+                yield warn(cell, scope, f"{unit} 第{ind_id}项的实绩")
+    for ct_id, cell in actuals.city_targets.items():
+        scope = scope_of(cell)
+        if cell.value is not None and scope is not None and not scope.owes_city_target(plan, ct_id):
+            yield warn(cell, scope, f"全市目标 {ct_id} 的实绩")
+    for name, cell in actuals.ratings.items():
+        scope = scope_of(cell)
+        if cell.value is not None and scope is not None:
+            yield warn(cell, scope, f"{name} 的评价")
+    for adj in actuals.adjustments:
+        scope = scopes.get(adj.file) if adj.file else None
+        if scope is not None and not scope.whole:
+            yield warn(Cell(value=adj.points, where=adj.where, file=adj.file), scope, f"加减分事项「{adj.item}」")
 
 
 def _quarter(period: str) -> int | None:
@@ -86,7 +127,7 @@ class _Audit:
         self.plan, self.p, self.file, self.quarter = plan, params, file, quarter
 
     def warn(self, code: str, cell: Cell, message: str) -> DataWarning:
-        return DataWarning(code=code, file=self.file, cell=cell.where, message=message)
+        return DataWarning(code=code, file=cell.file or self.file, cell=cell.where, message=message)
 
     def target(self, item: Item, unit: str) -> float | None:
         """The target of the period: accumulating items are prorated in a quarter (SPEC §4.7)."""

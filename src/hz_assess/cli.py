@@ -214,21 +214,25 @@ class By(StrEnum):
     all = "all"
 
 
-ActualsArg = Annotated[Path, typer.Argument(metavar="实绩.xlsx", help="填好的实绩工作簿(.xlsx)。", show_default=False)]
+FILES_HELP = "填好的实绩工作簿(.xlsx);可给多份(各县区、全市、部门的填报表和考核办的评价表),合并后计算。"
+ActualsArg = Annotated[list[Path], typer.Argument(metavar="实绩.xlsx", help=FILES_HELP, show_default=False)]
+OptionalActualsArg = Annotated[list[Path] | None, typer.Argument(
+    metavar="实绩.xlsx", help=FILES_HELP + "省略时用考核台账中最新一期的定稿(未定稿则用该期最新的记录)。",
+    show_default=False)]
 DistrictOpt = Annotated[str | None, typer.Option("--district", "-d", help="县区名称(可用简称,如 长兴)。")]
 DepartmentOpt = Annotated[str | None, typer.Option("--department", help="部门名称(可用简称,如 经信委)。")]
 ByOpt = Annotated[By, typer.Option("--by", help="显示哪些排名:district / department / all(默认)。")]
 DetailOpt = Annotated[bool, typer.Option("--detail", help="同时列出每项指标的目标、实绩和得分。")]
 
 
-def _read_and_score(plan: Plan, actuals: Path) -> tuple[Actuals, Assessment]:
-    """Read the workbook and score it: (Actuals, Assessment), the pair the ledger records."""
+def _read_and_score(plan: Plan, actuals: Sequence[Path]) -> tuple[Actuals, Assessment]:
+    """Read the workbooks (several are collected, SPEC §3.4) and score them: the pair the ledger records."""
     from hz_assess.audit import audit
     from hz_assess.scoring import score
-    from hz_assess.workbook import read_actuals
+    from hz_assess.workbook import read_many
 
-    data = read_actuals(plan, actuals)
-    return data, score(plan, data, audit(plan, data, actuals.name))
+    data = read_many(plan, actuals)
+    return data, score(plan, data, audit(plan, data))
 
 
 def _record(a: Assessment, actuals: Actuals, command: str, *, outputs: Sequence[tuple[Path, str]] = (),
@@ -273,7 +277,7 @@ def score_cmd(
     \b
     示例:
       hz-assess score 实绩.xlsx --detail
-      hz-assess score 实绩.xlsx --format json --no-record > 结果.json
+      hz-assess score 报表/*.xlsx --format json > 结果.json
     """
     data, a = _read_and_score(_load(targets, departments), actuals)
     if not no_record:
@@ -304,11 +308,7 @@ def _unit_result(a: Assessment, name: str) -> RankedResult | CityResult:
 
 @app.command()
 def gaps(
-    actuals: Annotated[
-        Path | None,
-        typer.Argument(metavar="实绩.xlsx", help="填好的实绩工作簿(.xlsx);省略时用考核台账中最新一期的定稿"
-                       "(未定稿则用该期最新的记录)。", show_default=False),
-    ] = None,
+    actuals: OptionalActualsArg = None,
     district: DistrictOpt = None,
     department: DepartmentOpt = None,
     targets: TargetsOpt = None,
@@ -326,7 +326,7 @@ def gaps(
 
     plan = _load(targets, departments)
     name = _one_unit(plan, district, department)
-    if actuals is not None:
+    if actuals:
         a = _read_and_score(plan, actuals)[1]
     elif district is not None:
         a = _latest_recorded(plan, district=name)
@@ -391,21 +391,36 @@ def template(
     out: Annotated[Path, typer.Argument(metavar="输出.xlsx", help="要生成的实绩填报工作簿(.xlsx)。",
                                         show_default=False)],
     period: Annotated[str, typer.Option("--period", help="期别:2017(全年,默认)或 2017Q1…2017Q4。")] = "2017",
+    district: Annotated[str | None, typer.Option(
+        "--district", "-d", help="生成这个县区的填报表(只有该县区一列可填)。")] = None,
+    department: Annotated[str | None, typer.Option(
+        "--department", help="生成这个部门的填报表(其牵头、配合指标的全市实绩和全市目标)。")] = None,
+    city: Annotated[bool, typer.Option("--city", help="生成全市填报表(全市一列和全市目标,由统计部门填写)。")] = False,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。")] = False,
     targets: TargetsOpt = None,
     departments: DepartmentsOpt = None,
 ) -> None:
-    """生成实绩填报工作簿(县区实绩、全市目标、部门评价、加减分、说明)。
+    """生成实绩填报工作簿(县区实绩、全市目标、部门评价、加减分、说明),或一个单位的填报表。
+
+    不加 --district/--department/--city 时生成完整的工作簿(考核办用,含部门评价和加减分);
+    加上时生成发给该单位的填报表:只有它要填的单元格是黄色可填的。
 
     \b
     示例:
-      hz-assess template 实绩.xlsx
       hz-assess template 一季度.xlsx --period 2017Q1
+      hz-assess template 长兴县.xlsx --district 长兴
     """
+    from hz_assess.scope import form_scope
     from hz_assess.workbook import write_template
 
-    write_template(_load(targets, departments), out, period, force=force)
-    _say(f"已生成 {out}:请在黄色单元格填写实绩,然后运行 hz-assess validate {out}")
+    plan = _load(targets, departments)
+    scope = form_scope(plan, district=district, department=department, city=city)
+    write_template(plan, out, period, force=force, scope=scope)
+    if scope.whole:
+        _say(f"已生成 {out}:请在黄色单元格填写实绩,然后运行 hz-assess validate {out}")
+    else:
+        _say(f"已生成 {out}({scope.title(plan)}填报表):发给该单位填写黄色单元格;"
+             f"收回后可用 hz-assess validate 检查,用 hz-assess collect 汇总")
 
 
 @app.command()
@@ -418,22 +433,25 @@ def validate(
 ) -> None:
     """检查实绩工作簿,一次列出所有错误和警告(数据审核)及所在单元格。
 
+    给出多份文件时逐份检查,并检查它们之间是否矛盾(同一单元格两份文件填得不同)。
+    单位的填报表只检查该单位应填的单元格。
     有错误时退出码为 1;只有警告时为 0(加 --strict 则为 1);文件无法读取为 2。
 
     \b
     示例:
-      hz-assess validate 实绩.xlsx
+      hz-assess validate 报表/*.xlsx
       hz-assess validate 实绩.xlsx --strict --format json
     """
-    from hz_assess.workbook import validate_workbook
+    from hz_assess.workbook import validate_many
 
-    v = validate_workbook(_load(targets, departments), actuals)
+    v = validate_many(_load(targets, departments), actuals)
     if fmt is CheckFormat.json:
         from hz_assess.export.text import to_json
 
-        typer.echo(to_json({"path": v.path, "period": v.period, "read": v.read, "missing": v.missing,
-                            "missing_cells": v.missing_cells, "problems": [p.__dict__ for p in v.problems],
-                            "warnings": [w.model_dump(mode="json") for w in v.warnings]}))
+        typer.echo(to_json({"path": v.path, "period": v.period, "scope": v.scope, "read": v.read,
+                            "missing": v.missing, "missing_cells": v.missing_cells,
+                            "problems": [p.__dict__ for p in v.problems],
+                            "warnings": [w.model_dump(mode="json") for w in v.warnings], "notes": v.notes}))
     else:
         for p in v.problems:
             typer.echo(f"错误 [{p.code}] {p}")
@@ -441,6 +459,8 @@ def validate(
             typer.echo(f"警告 [{w.code}] {w.file} {w.cell}:{w.message}")
         for cell in v.missing_cells:
             typer.echo(f"[缺数据] {cell}")
+        for note in v.notes:
+            typer.echo(f"[说明] {note}")
         errors, warnings = len(v.problems), len(v.warnings)
         if errors:
             verdict = f"发现 {errors} 处错误" + (f"、{warnings} 处警告" if warnings else "") + ",请逐一修正后再计算。"
@@ -449,9 +469,43 @@ def validate(
                                                                  ",确认无误后可照常计算。")
         else:
             verdict = "未发现问题。"
-        _say(f"{actuals}(期别 {v.period or '未知'}):读取 {v.read} 个数据,缺 {v.missing} 个;{verdict}")
+        what = str(actuals[0]) if len(actuals) == 1 else f"{len(actuals)} 份文件"
+        scope = f",填报范围 {v.scope}" if v.scope and v.scope != "全部" else ""
+        _say(f"{what}(期别 {v.period or '未知'}{scope}):读取 {v.read} 个数据,缺 {v.missing} 个;{verdict}")
     if v.problems or (strict and v.warnings):
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+@app.command()
+def collect(
+    actuals: Annotated[list[Path], typer.Argument(
+        metavar="报表.xlsx", help="收回的填报表或工作簿(.xlsx),可任意组合。", show_default=False)],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="汇总后的工作簿(.xlsx)。", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。")] = False,
+    targets: TargetsOpt = None,
+    departments: DepartmentsOpt = None,
+) -> None:
+    """把各单位的填报表合并成一份完整的工作簿,并在“来源”表中列出每个数据来自哪个文件的哪个单元格。
+
+    同一单元格在两份文件中填得不同时报错并指出两处;期别或计划不同的文件不能合并。
+
+    \b
+    示例:
+      hz-assess collect 报表/*.xlsx -o 汇总.xlsx
+    """
+    from hz_assess.workbook import read_many, write_collected
+
+    if output is None:
+        _fail("请用 -o 指定汇总后的工作簿,如 -o 汇总.xlsx")
+    plan = _load(targets, departments)
+    data = read_many(plan, actuals)
+    count = write_collected(plan, data, output, force=force, inputs=actuals)
+    _say(f"已汇总 {len(data.source_files())} 份文件的 {count} 个数据,写入 {output}(来源见“来源”表)")
+    unreported = [u for u in plan.unit_names
+                  if not any(c.value is not None for c in data.units.get(u, {}).values())]
+    if unreported:
+        _say(f"{'、'.join(unreported)} 未报送:所给文件中没有其任何实绩")
 
 
 # ---------------------------------------------------------------- the ledger (考核台账)
@@ -581,8 +635,8 @@ class ReportFormat(StrEnum):
 @app.command()
 def report(
     actuals: Annotated[
-        Path | None,
-        typer.Argument(metavar="实绩.xlsx", help="填好的实绩工作簿(.xlsx);省略时按考核台账导出:--run 指定的记录,"
+        list[Path] | None,
+        typer.Argument(metavar="实绩.xlsx", help=FILES_HELP + "省略时按考核台账导出:--run 指定的记录,"
                        "否则最新一期的定稿(未定稿则用该期最新的记录)。", show_default=False),
     ] = None,
     output: Annotated[Path | None, typer.Option(
@@ -608,14 +662,14 @@ def report(
 
     if output is None:
         _fail("请用 -o 指定报告文件,如 -o 排名.xlsx")
-    if actuals is not None and run is not None:
+    if actuals and run is not None:
         _fail("请给出实绩工作簿或 --run 编号其中之一:--run 按考核台账中的记录导出,不读工作簿")
     fmt = report_fmt.value if report_fmt else None
     report_format(output, fmt)  # a wrong name fails before any work
-    if actuals is not None:
+    if actuals:
         plan = _load(targets, departments)
         data, a = _read_and_score(plan, actuals)
-        kind = write_report(a, output, fmt, force=force, inputs=[actuals])
+        kind = write_report(a, output, fmt, force=force, inputs=actuals)
         _say(f"已写入报告:{output}")
         if not no_record:
             _record(a, data, "report", outputs=[(output, kind)], reuse=True)

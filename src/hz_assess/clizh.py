@@ -346,7 +346,8 @@ def _missing(param: Any) -> str:
     if isinstance(param, TyperOption):
         text = f"缺少选项 {' / '.join(param.opts)}"
     else:
-        text = f"缺少参数 {_label(param)}".rstrip()
+        several = isinstance(param, TyperArgument) and param.nargs != 1
+        text = (f"缺少参数 {param.display_name_raw}(至少给一个)" if several else f"缺少参数 {_label(param)}").rstrip()
     choices = _choices(param) if isinstance(param, (TyperArgument, TyperOption)) else []
     return text + (f",可选:{'、'.join(choices)}" if choices else "")
 

@@ -579,10 +579,16 @@ CellValue = float | str | None
 
 
 class Cell(Strict):
-    """A value read from the workbook and the cell it came from (e.g. 县区实绩!F5)."""
+    """A value read from a workbook and where it came from: the file's name and sheet!A1."""
 
     value: CellValue = None
     where: str = ""
+    file: str = ""
+
+    @property
+    def source(self) -> str:
+        """file!sheet!cell, as every result and report names it."""
+        return f"{self.file}!{self.where}" if self.file and self.where else self.where
 
 
 class Adjustment(Strict):
@@ -594,18 +600,43 @@ class Adjustment(Strict):
     veto: bool = False
     basis: str = ""
     where: str = ""
+    file: str = ""
+
+
+class SourceFile(Strict):
+    """One workbook read: its path, its sha256 and what it was meant to hold (SPEC §3.1).
+
+    scope: "" for a whole workbook, else a return form's "district:长兴县",
+    "department:市经信委" or "city".
+    """
+
+    path: str
+    sha256: str
+    scope: str = ""
+    info: dict[str, str] = Field(default_factory=dict)  # 说明's 填报信息: 填报单位, 填报人, 联系电话 …
 
 
 class Actuals(Strict):
-    """What a filled workbook says. Absent or None values are missing data."""
+    """What the workbooks say, merged. Absent or None values are missing data.
+
+    `path`/`sha256` name the one workbook read (empty when several were collected);
+    `files` lists every workbook that supplied values.
+    """
 
     path: str = ""
     sha256: str = ""
     period: str = "2017"
+    files: list[SourceFile] = Field(default_factory=list)
     units: dict[str, dict[str, Cell]] = Field(default_factory=dict)
     city_targets: dict[str, Cell] = Field(default_factory=dict)
     ratings: dict[str, Cell] = Field(default_factory=dict)
     adjustments: list[Adjustment] = Field(default_factory=list)
+
+    def source_files(self) -> list[SourceFile]:
+        """`files`, or the one workbook `path` names when nobody listed them (Actuals built in code)."""
+        if self.files:
+            return list(self.files)
+        return [SourceFile(path=self.path, sha256=self.sha256)] if self.path else []
 
     @field_validator("period")
     @classmethod

@@ -70,9 +70,20 @@ RowScale = Callable[[Row], tuple[float, float]]  # a row -> (points of the total
 
 
 def _source(file: str, cell: Cell | None) -> str:
+    """file!sheet!cell of a value: the cell's own file when several workbooks were collected."""
     if cell is None or not cell.where:
         return ""
-    return f"{file}!{cell.where}" if file else cell.where
+    name = cell.file or file
+    return f"{name}!{cell.where}" if name else cell.where
+
+
+def _sources(file: str, cells: Iterable[Cell | None]) -> list[str]:
+    """The workbooks that supplied a unit's values, in the order first seen; [] for a unit not reported."""
+    found: dict[str, None] = {}
+    for cell in cells:
+        if cell is not None and cell.value is not None and (cell.file or file):
+            found[cell.file or file] = None
+    return list(found)
 
 
 def _gap_unit(row: Row) -> str:
@@ -147,7 +158,7 @@ def _district(plan: Plan, method: Method, s: Standing, nums: Numbers, u: int, ce
     # validated from plain data in one pass (several times faster than keyword construction)
     result = UnitResult.model_validate({
         **_common(s), "categories": _categories(plan, nums), "adjustments": list(adjustments),
-        "missing": _missing(group, nums, cells, s.name), "sources": [file] if file and cells else [],
+        "missing": _missing(group, nums, cells, s.name), "sources": _sources(file, cells.values()),
         "scale": 100.0 / nums.points if nums.points else 0.0,
     })
     scale = _unit_scale(nums, s.over)
@@ -175,7 +186,7 @@ def _department(method: Method, s: Standing, nums: Numbers, parts: DepartmentPar
         "rating_part": None if quarterly else rw * (
             parts.factor if parts.factor is not None else min(method.scoring.departments.ratings.values())),
         "adjustments": list(adjustments), "missing": missing, "scale": scale,
-        "sources": [file] if file and (any(r.id in cells for r in group.rows) or rating is not None) else [],
+        "sources": _sources(file, [*(cells.get(r.id) for r in group.rows), rating]),
     })
     # a row's share of the indicator part: iw × weight × base/W ÷ Σ weight; over counts for nothing
     result.defer_indicators(lambda: indicator_results(group, 0, nums, cells, file,
@@ -196,7 +207,7 @@ def _city(plan: Plan, method: Method, actuals: Actuals, file: str) -> CityResult
         categories={k: CategoryScore(**v) for k, v in _categories(plan, nums).items()},
         # the further targets are a progress report beside the 附件1 score: they add nothing to it
         city_targets=indicator_results(targets, 0, t_nums, actuals.city_targets, file, lambda row: (0.0, 0.0)),
-        missing=missing, sources=[file] if file and (cells or actuals.city_targets) else [],
+        missing=missing, sources=_sources(file, [*cells.values(), *actuals.city_targets.values()]),
         scale=100.0 / nums.points if nums.points else 0.0,
     )
     scale = _unit_scale(nums, s.over)
@@ -316,12 +327,19 @@ def _score(plan: Plan, actuals: Actuals, warnings: Sequence[DataWarning], overri
     departments.sort(key=lambda r: (GROUP_KEYS.index(r.group), r.rank is None, r.rank or 0))
     city = _city(plan, method, actuals, file)
     notes = [f"计划自身:{f.message}" for f in plan_findings(plan) if f.level != "notice"] + notes
+    files = actuals.source_files()
+    reported: list[tuple[str, list[str]]] = [(r.name, r.sources) for r in districts] + [(city.name, city.sources)]
+    unreported = {name for name, sources in reported if files and not sources}
+    if unreported:
+        shown = [n for n in [*method.districts, plan.city] if n in unreported]
+        notes.append(f"{'、'.join(shown)} 未报送:所给的 {len(files)} 份文件中没有其任何实绩,"
+                     "相关结果为暂定")
     for r in [*districts, *departments]:
-        if r.missing:
+        if r.missing and r.name not in unreported:
             notes.append(f"{r.name} 有 {len(r.missing)} 项缺数据,结果为暂定:{'、'.join(r.missing)}")
     return Assessment(
         plan=plan_ref(plan),
-        input=InputRef(files=[InputFile(path=actuals.path, sha256=actuals.sha256)] if actuals.path else [],
+        input=InputRef(files=[InputFile(path=f.path, sha256=f.sha256) for f in files],
                        period=actuals.period),
         method=method_info(plan, actuals.period),
         provisional=any(r.provisional for r in [*districts, *departments]) or city.provisional,

@@ -20,13 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from hz_assess.errors import Problem, UsageError, WorkbookError
-from hz_assess.models import Actuals, Adjustment, Cell, DataWarning, Indicator, Plan
+from hz_assess.models import Actuals, Adjustment, Cell, DataWarning, Indicator, Plan, SourceFile
+from hz_assess.scope import Scope, parse_scope_text
 from hz_assess.workbook.guard import read_xlsx_bytes
 from hz_assess.workbook.layout import (
     BLANK_MARKERS,
     EXCEL_ERRORS,
+    INFO_FIELDS,
     PERIOD_LABEL,
     PERIOD_NAME,
+    PLAN_LABEL,
+    SCOPE_LABEL,
     SHEET_ADJ,
     SHEET_CITY,
     SHEET_DEPTS,
@@ -57,9 +61,14 @@ class Validation:
     period: str | None
     problems: list[Problem] = field(default_factory=list)
     read: int = 0
-    missing: int = 0
     missing_cells: list[str] = field(default_factory=list)
     warnings: list[DataWarning] = field(default_factory=list)
+    scope: str = ""  # what the file (or, collected, the files) were meant to hold: 全部, 县区:长兴县 …
+    notes: list[str] = field(default_factory=list)  # facts worth saying that are not problems
+
+    @property
+    def missing(self) -> int:
+        return len(self.missing_cells)
 
     @property
     def ok(self) -> bool:
@@ -69,7 +78,7 @@ class Validation:
 
 def read_actuals(plan: Plan, path: Path) -> Actuals:
     """Read a filled workbook; WorkbookError listing every problem if anything is wrong."""
-    actuals, validation = _read(plan, path)
+    actuals, validation = read_workbook(plan, path)
     if validation.problems or actuals is None:
         raise WorkbookError(validation.problems)
     return actuals
@@ -79,13 +88,16 @@ def validate_workbook(plan: Plan, path: Path) -> Validation:
     """Every problem and warning at once. A file that cannot be opened at all raises WorkbookError.
 
     Warnings (数据审核, `hz_assess.audit`) cover the values that could be read even
-    when other cells have errors; a missing or invalid period skips them.
+    when other cells have errors; a missing or invalid period skips them. A return form
+    is asked only for what it owes (SPEC §3.1).
     """
     from hz_assess.audit import audit
+    from hz_assess.workbook.merge import missing_cells
 
-    actuals, validation = _read(plan, path, partial=True)
+    actuals, validation = read_workbook(plan, path, partial=True)
     if actuals is not None:
-        validation.warnings = audit(plan, actuals, path.name)
+        validation.warnings = audit(plan, actuals)
+        validation.missing_cells = missing_cells(plan, actuals)
     return validation
 
 
@@ -186,6 +198,7 @@ class _Reader:
     plan: Plan
     path: Path
     book: Book
+    scope: Scope = field(default_factory=Scope)
     problems: list[Problem] = field(default_factory=list)
     stats: Validation = field(default_factory=lambda: Validation(path="", period=None))
     unreadable: set[str] = field(default_factory=set)  # sheets already reported as unreadable
@@ -198,8 +211,11 @@ class _Reader:
         names = self.book.sheetnames
         return next((n for n in names if n == name), None) or next((n for n in names if norm(n) == norm(name)), None)
 
-    def sheet(self, name: str) -> _Sheet | None:
+    def sheet(self, name: str, *, required: bool = True) -> _Sheet | None:
+        """The sheet, or None: missing (an error when `required`), or reported unreadable."""
         match = self.find(name)
+        if match is None and not required:
+            return None
         if match is None:
             self.add("missing_sheet", self.path.name, f"缺少工作表「{name}」;请使用 hz-assess template 生成的模板")
             return None
@@ -243,16 +259,13 @@ class _Reader:
             self.add(bad.code, sh.where(row, col), bad.message)
             return False, None
 
-    def count(self, cell: Cell, what: str, pending: bool = False) -> Cell:
+    def count(self, cell: Cell) -> Cell:
         if cell.value is not None:
             self.stats.read += 1
-        elif not pending:
-            self.stats.missing += 1
-            self.stats.missing_cells.append(f"{cell.where}({what})")
         return cell
 
 
-def _read(plan: Plan, path: Path, *, partial: bool = False) -> tuple[Actuals | None, Validation]:
+def read_workbook(plan: Plan, path: Path, *, partial: bool = False) -> tuple[Actuals | None, Validation]:
     """(Actuals, Validation). Actuals is None on any problem, unless `partial` (then only without a period).
 
     Partial Actuals hold every value that could be read; `validate` audits them.
@@ -260,36 +273,98 @@ def _read(plan: Plan, path: Path, *, partial: bool = False) -> tuple[Actuals | N
     data = read_xlsx_bytes(path)
     r = _Reader(plan, path, _load(path, data))
     r.stats.path = str(path)
-    period = _read_period(r)
+    notes = _read_notes(r)
+    period = _read_period(r, notes.get(PERIOD_LABEL))
+    _check_plan(r, notes.get(PLAN_LABEL))
+    explicit = _read_scope(r, notes.get(SCOPE_LABEL))
     r.stats.period = period
-    quarterly = period is not None and "Q" in period
-    units = _read_units(r, quarterly)
+    units = _read_units(r, explicit)
+    r.stats.scope = r.scope.text
     city = _read_city_targets(r)
     ratings = _read_ratings(r)
     adjustments = _read_adjustments(r)
     r.stats.problems = r.problems
     if period is None or (r.problems and not partial):
         return None, r.stats
-    return Actuals(path=str(path), sha256=hashlib.sha256(data).hexdigest(), period=period, units=units,
-                   city_targets=city, ratings=ratings, adjustments=adjustments), r.stats
+    info = {k: norm_text(v[0]) for k, v in notes.items() if k in INFO_FIELDS and v[0] is not None}
+    source = SourceFile(path=str(path), sha256=hashlib.sha256(data).hexdigest(), scope=str(r.scope), info=info)
+    actuals = Actuals(path=source.path, sha256=source.sha256, period=period, files=[source], units=units,
+                      city_targets=city, ratings=ratings, adjustments=adjustments)
+    stamp(actuals, path.name)
+    return actuals, r.stats
+
+
+def stamp(actuals: Actuals, name: str) -> None:
+    """Name `name` as the file of every value and 加减分 item in `actuals` (they came from one workbook)."""
+    for cells in (*actuals.units.values(), actuals.city_targets, actuals.ratings):
+        for cell in cells.values():
+            cell.file = name
+    for adj in actuals.adjustments:
+        adj.file = name
+
+
+def norm_text(value: object) -> str:
+    """A label's value as text: 2017.0 -> "2017", surrounding spaces dropped."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 DEFINED_CELL = re.compile(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 
 
-def _read_period(r: _Reader) -> str | None:
-    """The period by its label on 说明 (the defined name is a fallback for edited sheets)."""
-    raw: object = None
-    where = f"{r.path.name} {SHEET_NOTES}"
+NOTE_LABELS = {PERIOD_LABEL: PERIOD_LABEL, "考核期别": PERIOD_LABEL, PLAN_LABEL: PLAN_LABEL,
+               SCOPE_LABEL: SCOPE_LABEL, **{k: k for k in INFO_FIELDS}}
+
+
+def _read_notes(r: _Reader) -> dict[str, tuple[object, str]]:
+    """The facts on 说明, each found by its label wherever it is: label -> (value right of it, where)."""
+    found: dict[str, tuple[object, str]] = {}
     sh = r.sheet(SHEET_NOTES) if r.find(SHEET_NOTES) else None
-    if sh is not None:
-        for row in range(1, min(sh.max_row, NOTES_ROWS) + 1):
-            for col in range(1, sh.max_col):
-                if sh.label(row, col) in (PERIOD_LABEL, "考核期别"):
-                    raw, where = sh.raw(row, col + 1), sh.where(row, col + 1)
-                    break
-            if raw is not None:
-                break
+    if sh is None:
+        return found
+    for row in range(1, min(sh.max_row, NOTES_ROWS) + 1):
+        for col in range(1, sh.max_col):
+            key = NOTE_LABELS.get(sh.label(row, col))
+            if key is not None and found.get(key, (None,))[0] is None:
+                found[key] = (sh.raw(row, col + 1), sh.where(row, col + 1))
+    return found
+
+
+def _check_plan(r: _Reader, found: tuple[object, str] | None) -> None:
+    """A workbook made for another plan is refused (SPEC §3.4); one without the label is taken as it is."""
+    if found is None or found[0] is None:
+        return
+    raw, where = found
+    if norm(raw) != norm(r.plan.info.id):
+        r.add("plan_mismatch", where, f"该文件是为另一份计划(计划编号「{norm_text(raw)}」)制作的,"
+                                      f"与当前计划「{r.plan.info.title}」(计划编号 {r.plan.info.id})不符;"
+                                      "请改用本计划的模板(hz-assess template)重新填报")
+
+
+def _read_scope(r: _Reader, found: tuple[object, str] | None) -> bool:
+    """r.scope from 填报范围; True when the file says it, False when it is to be inferred from its columns."""
+    if found is None or found[0] is None or not norm(found[0]):
+        return False
+    raw, where = found
+    parsed = parse_scope_text(str(raw))
+    districts = {norm(a): u.name for u in r.plan.info.units if not u.city for a in (u.name, *u.aliases)}
+    departments = {norm(a): d.name for d in r.plan.departments for a in (d.name, *d.aliases)}
+    if parsed is not None and parsed[0] == "district" and parsed[1] in districts:
+        r.scope = Scope("district", districts[parsed[1]])
+    elif parsed is not None and parsed[0] == "department" and parsed[1] in departments:
+        r.scope = Scope("department", departments[parsed[1]])
+    elif parsed is not None and parsed[0] in ("all", "city"):
+        r.scope = Scope("all") if parsed[0] == "all" else Scope("city")
+    else:
+        r.add("scope_invalid", where, f"填报范围「{norm_text(raw)}」无法识别,应为 全部、全市、县区:县区名称 或 "
+                                      "部门:部门名称;请核对(或用 hz-assess template 重新生成填报表)")
+    return True
+
+
+def _read_period(r: _Reader, found: tuple[object, str] | None) -> str | None:
+    """The period by its label on 说明 (the defined name is a fallback for edited sheets)."""
+    raw, where = found if found is not None else (None, f"{r.path.name} {SHEET_NOTES}")
     m = DEFINED_CELL.fullmatch(r.book.defined_names.get(PERIOD_NAME, "").strip())
     if raw is None and m:
         title = (m.group(1) or "").replace("''", "'") or m.group(2)
@@ -330,8 +405,13 @@ def _id_text(value: object) -> str:
     return "" if value is None else norm(value)
 
 
-def _unit_columns(r: _Reader, sh: _Sheet, row: int) -> dict[str, int]:
-    """Unit name -> column, from the header row; unknown unit-like labels are errors."""
+def _unit_columns(r: _Reader, sh: _Sheet, row: int, explicit: bool) -> dict[str, int]:
+    """Unit name -> column, from the header row; unknown unit-like labels are errors.
+
+    A file may hold only some units' columns: the others come from other files. A
+    return form must hold its own. A file that does not say what it is for, with one
+    unit's column only, is taken as that unit's return form.
+    """
     names = {norm(a): u.name for u in r.plan.info.units for a in (u.name, *u.aliases)}
     found: dict[str, int] = {}
     for col in range(1, sh.max_col + 1):
@@ -350,9 +430,22 @@ def _unit_columns(r: _Reader, sh: _Sheet, row: int) -> dict[str, int]:
                                                         "请删除多余的一列")
             continue
         found[unit] = col
-    for unit in r.plan.unit_names:
-        if unit not in found:
-            r.add("missing_unit_column", sh.where(row, 1), f"表头中找不到「{unit}」列,请补上该列")
+    if not found:
+        r.add("missing_unit_column", sh.where(row, 1),
+              f"表头中找不到任何单位的列(应有 {'、'.join(r.plan.unit_names)} 之一);"
+              "请使用 hz-assess template 生成的模板")
+        return found
+    own = r.plan.city if r.scope.kind == "city" else r.scope.name if r.scope.kind == "district" else None
+    if own is not None and own not in found:
+        r.add("missing_unit_column", sh.where(row, 1),
+              f"这是{r.scope.title(r.plan)}的填报表,表头中却找不到「{own}」列;请补上该列")
+    absent = [u for u in r.plan.unit_names if u not in found]
+    if not explicit and len(found) == 1:
+        unit = next(iter(found))
+        r.scope = Scope("city") if unit == r.plan.city else Scope("district", unit)
+        r.stats.notes.append(f"文件未注明填报范围,只有「{unit}」一列,按{unit}的填报表读取")
+    elif absent and r.scope.kind == "all":
+        r.stats.notes.append(f"文件中没有 {'、'.join(absent)} 的列,这些单位的实绩须由其他文件提供")
     return found
 
 
@@ -384,7 +477,8 @@ def _match_row(r: _Reader, sh: _Sheet, row: int, id_col: int, name_col: int,
     return None
 
 
-def _read_units(r: _Reader, quarterly: bool) -> dict[str, dict[str, Cell]]:
+def _read_units(r: _Reader, explicit: bool) -> dict[str, dict[str, Cell]]:
+    """Each unit's actuals. Blank cells the file does not owe are left out: another file may fill them."""
     out: dict[str, dict[str, Cell]] = {u: {} for u in r.plan.unit_names}
     sh = r.sheet(SHEET_UNITS)
     if sh is None:
@@ -399,7 +493,7 @@ def _read_units(r: _Reader, quarterly: bool) -> dict[str, dict[str, Cell]]:
     in_row = [sum(sh.label(row, c) in aliases for c in range(1, sh.max_col + 1)) for row in (head, head + 1)]
     if in_row[0] == 0 and in_row[1] > 0:
         head += 1
-    units = _unit_columns(r, sh, head)
+    units = _unit_columns(r, sh, head, explicit)
     by_id = {i.id: i for i in r.plan.indicators}
     by_name = {norm(i.name): i for i in r.plan.indicators}
     seen: dict[str, int] = {}
@@ -417,9 +511,8 @@ def _read_units(r: _Reader, quarterly: bool) -> dict[str, dict[str, Cell]]:
         seen[ind.id] = row
         for unit, col in units.items():
             cell = _unit_cell(r, sh, row, col, ind, unit, levels)
-            if cell is not None:
-                out[unit][ind.id] = r.count(cell, f"{unit} {ind.id} {ind.name}",
-                                            pending=quarterly and ind.rule == "qualitative")
+            if cell is not None and (cell.value is not None or r.scope.owes_unit_cell(r.plan, unit, ind.id)):
+                out[unit][ind.id] = r.count(cell)
     for ind in r.plan.indicators:
         if ind.id not in seen:
             r.add("missing_indicator_row", f"{r.path.name} {sh.name}",
@@ -467,7 +560,8 @@ def _unit_cell(r: _Reader, sh: _Sheet, row: int, col: int, ind: Indicator, unit:
 
 def _read_city_targets(r: _Reader) -> dict[str, Cell]:
     out: dict[str, Cell] = {}
-    sh = r.sheet(SHEET_CITY)
+    owed = [ct.id for ct in r.plan.city_targets if r.scope.owes_city_target(r.plan, ct.id)]
+    sh = r.sheet(SHEET_CITY, required=bool(owed))
     if sh is None:
         return out
     try:
@@ -510,20 +604,22 @@ def _read_city_targets(r: _Reader) -> dict[str, Cell]:
                 r.add("invalid_level", sh.where(row, cols["actual"]),
                       f"{ct.id} 为定性目标,应填 {'/'.join(levels.values())},实际为「{raw}」")
                 continue
-            out[ct.id] = r.count(Cell(value=level, where=sh.ref(row, cols["actual"])), f"{ct.id} {ct.name}")
-            continue
-        good, value = r.number(sh, row, cols["actual"])
-        if good:
-            out[ct.id] = r.count(Cell(value=value, where=sh.ref(row, cols["actual"])), f"{ct.id} {ct.name}")
+            value: float | str | None = level
+        else:
+            good, value = r.number(sh, row, cols["actual"])
+            if not good:
+                continue
+        if value is not None or ct.id in owed:
+            out[ct.id] = r.count(Cell(value=value, where=sh.ref(row, cols["actual"])))
     for ct in r.plan.city_targets:
-        if ct.id not in seen:
+        if ct.id not in seen and ct.id in owed:
             r.add("missing_city_target", f"{r.path.name} {sh.name}", f"缺少 {ct.id}「{ct.name}」这一行,请补上")
     return out
 
 
 def _read_ratings(r: _Reader) -> dict[str, Cell]:
     out: dict[str, Cell] = {}
-    sh = r.sheet(SHEET_DEPTS)
+    sh = r.sheet(SHEET_DEPTS, required=r.scope.owes_ratings)
     if sh is None:
         return out
     try:
@@ -571,16 +667,17 @@ def _read_ratings(r: _Reader) -> dict[str, Cell]:
                 r.add("invalid_rating", sh.where(row, cols["rating"]),
                       f"评价「{v}」无效,应为 {allowed} 或 0–100 的分数")
                 continue
-        out[dep.name] = r.count(Cell(value=value, where=where), f"{dep.name} 评价")
+        if value is not None or r.scope.owes_ratings:
+            out[dep.name] = r.count(Cell(value=value, where=where))
     for dep in r.plan.departments:
-        if dep.name not in seen:
+        if dep.name not in seen and r.scope.owes_ratings:
             r.add("missing_department", f"{r.path.name} {sh.name}", f"缺少部门「{dep.name}」这一行,请补上")
     return out
 
 
 def _read_adjustments(r: _Reader) -> list[Adjustment]:
     out: list[Adjustment] = []
-    sh = r.sheet(SHEET_ADJ)
+    sh = r.sheet(SHEET_ADJ, required=r.scope.owes_ratings)
     if sh is None:
         return out
     try:
@@ -591,17 +688,25 @@ def _read_adjustments(r: _Reader) -> list[Adjustment]:
         r.add(bad.code, f"{r.path.name} {sh.name}", bad.message)
         return out
     basis_col = next((c for c in range(1, sh.max_col + 1) if sh.label(head, c) == "依据"), None)
+    veto_col = next((c for c in range(1, sh.max_col + 1) if sh.label(head, c) in ("否决", "一票否决")), None)
     # the city is a progress report, not ranked: 加减分 apply to districts and departments only
     units = {norm(a): u.name for u in r.plan.info.units if not u.city for a in (u.name, *u.aliases)}
     deps = {norm(a): d.name for d in r.plan.departments for a in (d.name, *d.aliases)}
     for row in range(head + 1, sh.max_row + 1):
         got = [r.cell(sh, row, c) for c in (cols["subject"], cols["item"], cols["points"])]
         basis = r.cell(sh, row, basis_col) if basis_col else (True, None)
-        if not all(ok for ok, _ in [*got, basis]):
+        veto_cell = r.cell(sh, row, veto_col) if veto_col else (True, None)
+        if not all(ok for ok, _ in [*got, basis, veto_cell]):
             continue
         subject, item, raw_points = (v for _, v in got)
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in (subject, item, raw_points)):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in (subject, item, raw_points, veto_cell[1])):
             continue
+        veto_text = "" if veto_cell[1] is None else norm(veto_cell[1])
+        if veto_text not in ("", "是", "否") and veto_col is not None:
+            r.add("invalid_veto", sh.where(row, veto_col),
+                  f"否决栏应填“是”(该事项使对象不得评为优秀)或留空,实际为「{veto_cell[1]}」;请从下拉列表选择")
+            continue
+        veto = veto_text == "是"
         name = units.get(norm(subject or "")) or deps.get(norm(subject or ""))
         if name is None:
             r.add("unknown_subject", sh.where(row, cols["subject"]),
@@ -612,13 +717,14 @@ def _read_adjustments(r: _Reader) -> list[Adjustment]:
         except _Bad as bad:
             r.add(bad.code, sh.where(row, cols["points"]), f"分值:{bad.message}")
             continue
-        if points is None:
-            r.add("adjustment_incomplete", sh.where(row, cols["points"]), "缺少分值:加分填正数,扣分填负数")
+        if points is None and not veto:
+            r.add("adjustment_incomplete", sh.where(row, cols["points"]),
+                  "缺少分值:加分填正数,扣分填负数(只否决、不扣分的事项填 0)")
             continue
         if item is None or not str(item).strip():
             r.add("adjustment_incomplete", sh.where(row, cols["item"]), "缺少事项:请写明加减分的事由")
             continue
-        out.append(Adjustment(subject=name, item=str(item).strip(), points=points,
+        out.append(Adjustment(subject=name, item=str(item).strip(), points=points or 0.0, veto=veto,
                               basis="" if basis[1] is None else str(basis[1]).strip(),
                               where=sh.ref(row, cols["points"])))
     return out
