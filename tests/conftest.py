@@ -6,6 +6,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +17,9 @@ import pytest
 
 from hz_assess.models import Plan
 from hz_assess.plan import load_plan
+from hz_assess.scope import Scope
 from hz_assess.workbook import build_template
-
-FIRST_ROW, FIRST_UNIT_COL = 5, 5  # template layout: indicator 1 on row 5, 全市 in column E
+from hz_assess.workbook.layout import CITY_ACTUAL_COL, FIRST_ROW, FIRST_UNIT_COL, LIST_FIRST_ROW, RATING_COL
 
 
 @pytest.fixture(autouse=True)
@@ -32,9 +36,9 @@ def plan() -> Plan:
 class WorkbookBuilder:
     """The template as an openpyxl workbook, with setters named in the domain."""
 
-    def __init__(self, plan: Plan, path: Path, period: str = "2017") -> None:
+    def __init__(self, plan: Plan, path: Path, period: str = "2017", scope: Scope | None = None) -> None:
         self.plan, self.path = plan, path
-        self.wb: Any = build_template(plan, period)
+        self.wb: Any = build_template(plan, period, scope)
 
     def __getitem__(self, sheet: str) -> Any:
         return self.wb[sheet]
@@ -54,20 +58,19 @@ class WorkbookBuilder:
         return str(cell.coordinate)
 
     def city(self, ct_id: str, value: object) -> str:
-        row = 4 + [c.id for c in self.plan.city_targets].index(ct_id)
-        self.wb["全市目标"].cell(row=row, column=5, value=value)
-        return f"E{row}"
+        row = LIST_FIRST_ROW + [c.id for c in self.plan.city_targets].index(ct_id)
+        return str(self.wb["全市目标"].cell(row=row, column=CITY_ACTUAL_COL, value=value).coordinate)
 
     def rating(self, department: str, value: object) -> str:
-        row = 4 + [d.name for d in self.plan.departments].index(department)
-        self.wb["部门评价"].cell(row=row, column=4, value=value)
-        return f"D{row}"
+        row = LIST_FIRST_ROW + [d.name for d in self.plan.departments].index(department)
+        return str(self.wb["部门评价"].cell(row=row, column=RATING_COL, value=value).coordinate)
 
     def adjust(self, row: int, subject: object, item: object, points: object, basis: object = None,
                veto: object = None) -> None:
+        """加减分 row `row` (1 = the first under the header): 对象, 事项, 分值, 否决, 依据."""
         ws = self.wb["加减分"]
         for col, value in enumerate((subject, item, points, veto, basis), start=1):
-            ws.cell(row=3 + row, column=col, value=value)
+            ws.cell(row=LIST_FIRST_ROW - 1 + row, column=col, value=value)
 
     def fill_all(self) -> WorkbookBuilder:
         """Every applicable actual at its target, every city target met, every department 优秀."""
@@ -91,3 +94,28 @@ class WorkbookBuilder:
 @pytest.fixture
 def book(plan: Plan, tmp_path: Path) -> WorkbookBuilder:
     return WorkbookBuilder(plan, tmp_path / "actuals.xlsx")
+
+
+# ---------------------------------------------------------------- LibreOffice
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """LibreOffice's soffice: required on CI (the interop tests are the point there), skipped elsewhere."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is required on CI")
+        pytest.skip("LibreOffice (soffice) not installed")
+    return found
+
+
+def libreoffice_convert(soffice: str, files: Sequence[Path], out_dir: Path, to: str = "xlsx") -> list[Path]:
+    """Open and save `files` with LibreOffice (one process for all), as a person re-saving them would."""
+    profile = (out_dir.parent / f".lo-profile-{out_dir.name}").as_uri()
+    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", to,
+                    "--outdir", str(out_dir), *map(str, files)], check=True, capture_output=True, timeout=300)
+    out = [out_dir / f"{f.stem}.{to}" for f in files]
+    missing = [p.name for p in out if not p.exists()]
+    assert not missing, f"LibreOffice did not write {missing}"
+    return out

@@ -495,6 +495,7 @@ def collect(
       hz-assess collect 报表/*.xlsx -o 汇总.xlsx
     """
     from hz_assess.workbook import read_many, write_collected
+    from hz_assess.workbook.collect import unreported
 
     if output is None:
         _fail("请用 -o 指定汇总后的工作簿,如 -o 汇总.xlsx")
@@ -502,10 +503,9 @@ def collect(
     data = read_many(plan, actuals)
     count = write_collected(plan, data, output, force=force, inputs=actuals)
     _say(f"已汇总 {len(data.source_files())} 份文件的 {count} 个数据,写入 {output}(来源见“来源”表)")
-    unreported = [u for u in plan.unit_names
-                  if not any(c.value is not None for c in data.units.get(u, {}).values())]
-    if unreported:
-        _say(f"{'、'.join(unreported)} 未报送:所给文件中没有其任何实绩")
+    silent = unreported(plan, data)
+    if silent:
+        _say(f"{'、'.join(silent)} 未报送:所给文件中没有其任何实绩")
 
 
 # ---------------------------------------------------------------- the ledger (考核台账)

@@ -766,6 +766,8 @@ class RankedResult(_WithIndicators):
 class UnitResult(RankedResult):
     """A district."""
 
+    unreported: bool = False  # 未报送: workbooks were read and none holds a value of this district (SPEC §3.4)
+
 
 class DepartmentResult(RankedResult):
     group: DepartmentGroupKey = "service"
@@ -791,6 +793,7 @@ class CityResult(_WithIndicators):
     city_targets: list[IndicatorResult] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
+    unreported: bool = False
     scale: float = 0.0
 
 

@@ -191,9 +191,11 @@ def period_label(period: str) -> str:
 
 
 def flags(a: Assessment, r: RankedResult) -> str:
-    """Marks beside the grade: 暂定 (in a quarter; at year end the grade column says it), 否决, 并列."""
-    marks = (["暂定"] if r.provisional and a.quarterly else []) + (["否决"] if r.vetoed else []) + (
-        ["并列"] if "名次并列" in r.tie_break else (["同分按排序项"] if r.tie_break else []))
+    """Marks beside the grade: 未报送, 暂定 (in a quarter; at year end the grade column says it), 否决, 并列."""
+    marks = ["未报送"] if isinstance(r, UnitResult) and r.unreported else []
+    marks += ["暂定"] if r.provisional and a.quarterly else []
+    marks += ["否决"] if r.vetoed else []
+    marks += ["并列"] if "名次并列" in r.tie_break else (["同分按排序项"] if r.tie_break else [])
     return "、".join(marks)
 
 
@@ -274,7 +276,10 @@ def item_label(ind_id: str) -> str:
 
 
 def missing_text(r: RankedResult) -> str:
-    """What a provisional unit lacks, in words: 缺第2项「规上工业利税增幅」数据、尚未评价."""
+    """What a provisional unit lacks, in words: 缺第2项「规上工业利税增幅」数据、尚未评价; 未报送 for a
+    district no workbook holds a single value of."""
+    if isinstance(r, UnitResult) and r.unreported:
+        return "未报送(所给的文件中没有其任何实绩)"
     rows = [f"{item_label(x.id)}「{x.name}」" for x in r.indicators if x.status == "missing"]
     parts = [f"缺{'、'.join(rows)}数据"] if rows else []
     if isinstance(r, DepartmentResult) and r.rating is None:

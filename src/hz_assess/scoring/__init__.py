@@ -328,8 +328,10 @@ def _score(plan: Plan, actuals: Actuals, warnings: Sequence[DataWarning], overri
     city = _city(plan, method, actuals, file)
     notes = [f"计划自身:{f.message}" for f in plan_findings(plan) if f.level != "notice"] + notes
     files = actuals.source_files()
-    reported: list[tuple[str, list[str]]] = [(r.name, r.sources) for r in districts] + [(city.name, city.sources)]
-    unreported = {name for name, sources in reported if files and not sources}
+    for district in districts:
+        district.unreported = bool(files) and not district.sources
+    city.unreported = bool(files) and not city.sources
+    unreported = {x.name for x in districts if x.unreported} | ({city.name} if city.unreported else set())
     if unreported:
         shown = [n for n in [*method.districts, plan.city] if n in unreported]
         notes.append(f"{'、'.join(shown)} 未报送:所给的 {len(files)} 份文件中没有其任何实绩,"

@@ -89,7 +89,16 @@ def validate_many(plan: Plan, paths: Sequence[Path]) -> Validation:
         out.warnings = audit(plan, merged.actuals)
         out.missing_cells = missing_cells(plan, merged.actuals)
         out.read = _count(merged.actuals)
+        if len(parts) > 1:
+            silent = unreported(plan, merged.actuals)
+            if silent:
+                out.notes.append(f"{'、'.join(silent)} 未报送:所给文件中没有其任何实绩")
     return out
+
+
+def unreported(plan: Plan, actuals: Actuals) -> list[str]:
+    """The units (districts and the city) not one of the workbooks holds a value of."""
+    return [u for u in plan.unit_names if not any(c.value is not None for c in actuals.units.get(u, {}).values())]
 
 
 def _count(actuals: Actuals) -> int:
