@@ -8,6 +8,7 @@ gives, with every number traced to the file and cell it came from.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -280,6 +281,35 @@ def test_a_quarterly_form_shows_the_targets_of_the_quarter(plan: Plan, tmp_path:
     assert ws.cell(row=29, column=heads["全市"]).protection.locked  # row 25, qualitative: year end
 
 
+def test_a_quarterly_form_locks_every_year_end_item_and_says_why(plan: Plan, tmp_path: Path) -> None:
+    wb = load_workbook(WorkbookBuilder(plan, tmp_path / "q2.xlsx", "2017Q2", Scope("city")).save())
+    ws = wb["县区实绩"]
+    heads = {ws.cell(row=4, column=c).value: c for c in range(1, ws.max_column + 1)}
+    for ind_id in ("17", "22", "25", "26", "27", "34"):  # schedule: year_end (qualitative rows by default)
+        row = 4 + int(ind_id)
+        assert ws.cell(row=row, column=heads["目标·全市"]).value == "年底评定", ind_id
+        assert ws.cell(row=row, column=heads["全市"]).protection.locked, ind_id
+    city = wb["全市目标"]
+    rows = {city.cell(row=r, column=1).value: r for r in range(4, city.max_row + 1)}
+    for ct_id in ("C07", "C08", "C28", "C46"):
+        assert city.cell(row=rows[ct_id], column=4).value == "年底评定", ct_id
+        assert city.cell(row=rows[ct_id], column=5).protection.locked, ct_id
+    assert not city.cell(row=rows["C03"], column=5).protection.locked
+    assert city.cell(row=rows["C03"], column=4).value == 0.5  # 1 a year, at 2/4 of the year
+    assert city.cell(row=rows["C03"], column=4).number_format == "General"
+
+
+def test_a_district_form_shows_its_own_column_beside_its_own_target(plan: Plan, tmp_path: Path) -> None:
+    ws = load_workbook(WorkbookBuilder(plan, tmp_path / "长兴.xlsx", scope=Scope("district", "长兴县")).save())[
+        "县区实绩"]
+    heads = {ws.cell(row=4, column=c).value: ws.cell(row=4, column=c).column_letter
+             for c in range(1, ws.max_column + 1)}
+    hidden = {name for name, letter in heads.items() if ws.column_dimensions[letter].hidden}
+    others = [u for u in plan.unit_names if u != "长兴县"]
+    assert hidden == {*others, *(f"目标·{u}" for u in others)}
+    assert ws.page_setup.orientation == "portrait"
+
+
 def test_targets_show_as_the_plan_prints_them(plan: Plan, tmp_path: Path) -> None:
     ws = load_workbook(WorkbookBuilder(plan, tmp_path / "t.xlsx").save())["县区实绩"]
     heads = {ws.cell(row=4, column=c).value: c for c in range(1, ws.max_column + 1)}
@@ -337,15 +367,36 @@ def test_collect_writes_one_workbook_and_a_sources_sheet(plan: Plan, tmp_path: P
     assert without_provenance(assess(plan, [out])) == without_provenance(assess(plan, sent))
     sources = load_workbook(out)["来源"]
     rows = [[c.value for c in row][:6] for row in sources.iter_rows(min_row=1)]
-    files = [[c.value for c in row][:7] for row in sources.iter_rows(min_row=4, max_row=11)]
+    top = rows.index(["本表单元格", "单位或对象", "项目", "值", "来源文件", "来源单元格"])
+    files = [r for r in rows[3:top] if r[0] not in ("sha256", None)]
+    hashes = [r[1] for r in rows[3:top] if r[0] == "sha256"]
+    assert hashes == [hashlib.sha256(p.read_bytes()).hexdigest() for p in sent]
     assert [f[0] for f in files] == [p.name for p in sent]
-    assert files[3] == ["长兴县.xlsx", "县区:长兴县", "长兴县", None, None, None, None]
+    assert files[3] == ["长兴县.xlsx", "县区:长兴县", "长兴县", None, None, None]
     assert ["县区实绩!I16", "长兴县", "12 规上工业新产品产值", 400, "长兴县.xlsx", "县区实绩!I16"] in rows
     assert ["加减分!C5", "德清县", "加减分:发生较大安全生产事故", -1, "考核办.xlsx", "加减分!C5"] in rows
     # an existing file is kept without --force, and an input is never the output
     assert run("collect", *map(str, sent), "-o", str(out))[0] == 2
     code, _, err = run("collect", *map(str, sent), "-o", str(sent[0]), "--force")
     assert code == 2 and "输入文件" in err
+
+
+def test_collect_keeps_every_remark(plan: Plan, tmp_path: Path) -> None:
+    changxing = WorkbookBuilder(plan, tmp_path / "长兴.xlsx", scope=Scope("district", "长兴县"))
+    changxing.set("长兴县", "1", 7.1)
+    changxing["县区实绩"]["L5"] = "初步数"
+    deqing = WorkbookBuilder(plan, tmp_path / "德清.xlsx", scope=Scope("district", "德清县"))
+    deqing.set("德清县", "1", 7.3)
+    deqing["县区实绩"]["L5"] = "快报数"
+    office = WorkbookBuilder(plan, tmp_path / "考核办.xlsx")
+    office.rating("市经信委", "优秀")
+    office["部门评价"]["E5"] = "经市领导审定"
+    out = tmp_path / "汇总.xlsx"
+    code, _, err = run("collect", str(changxing.save()), str(deqing.save()), str(office.save()), "-o", str(out))
+    assert code == 0, err
+    wb = load_workbook(out)
+    assert wb["县区实绩"]["L5"].value == "长兴.xlsx:初步数;德清.xlsx:快报数"
+    assert wb["部门评价"]["E5"].value == "考核办.xlsx:经市领导审定"
 
 
 def test_collect_never_turns_text_from_a_return_into_a_formula(plan: Plan, tmp_path: Path) -> None:

@@ -599,6 +599,7 @@ class Adjustment(Strict):
     points: float
     veto: bool = False
     basis: str = ""
+    note: str = ""  # 备注
     where: str = ""
     file: str = ""
 
@@ -616,6 +617,19 @@ class SourceFile(Strict):
     info: dict[str, str] = Field(default_factory=dict)  # 说明's 填报信息: 填报单位, 填报人, 联系电话 …
 
 
+class Remark(Strict):
+    """A 备注 typed beside a row (县区实绩, 全市目标, 部门评价): kept so `collect` loses nothing people wrote.
+
+    key: the indicator id (县区实绩), the city target id (全市目标) or the department (部门评价).
+    """
+
+    sheet: str
+    key: str
+    text: str
+    where: str = ""
+    file: str = ""
+
+
 class Actuals(Strict):
     """What the workbooks say, merged. Absent or None values are missing data.
 
@@ -631,6 +645,7 @@ class Actuals(Strict):
     city_targets: dict[str, Cell] = Field(default_factory=dict)
     ratings: dict[str, Cell] = Field(default_factory=dict)
     adjustments: list[Adjustment] = Field(default_factory=list)
+    remarks: list[Remark] = Field(default_factory=list)
 
     def source_files(self) -> list[SourceFile]:
         """`files`, or the one workbook `path` names when nobody listed them (Actuals built in code)."""

@@ -17,12 +17,14 @@ from hz_assess.models import Actuals, Cell, Plan
 from hz_assess.output import check_destination, write_file
 from hz_assess.scope import Scope
 from hz_assess.workbook.layout import (
+    ADJ_NOTE_COL,
     CITY_ACTUAL_COL,
+    CITY_NOTE_COL,
     FIRST_ROW,
     FIRST_UNIT_COL,
-    INFO_FIELDS,
     LIST_FIRST_ROW,
     RATING_COL,
+    RATING_NOTE_COL,
     SHEET_ADJ,
     SHEET_CITY,
     SHEET_DEPTS,
@@ -123,6 +125,8 @@ def build_collected(plan: Plan, actuals: Actuals) -> tuple[Any, int]:
     from hz_assess.workbook.template import build_template, put
 
     wb = build_template(plan, actuals.period)
+    for sheet in (SHEET_UNITS, SHEET_CITY, SHEET_DEPTS, SHEET_ADJ):
+        wb[sheet]["A1"].value = f"{wb[sheet]['A1'].value}(汇总)"
     rows: list[tuple[str, str, str, Cell]] = []  # (cell in this workbook, unit, item, source cell)
     ws = wb[SHEET_UNITS]
     for r, ind in enumerate(plan.indicators):
@@ -146,13 +150,33 @@ def build_collected(plan: Plan, actuals: Actuals) -> tuple[Any, int]:
     ws = wb[SHEET_ADJ]
     for r, adj in enumerate(actuals.adjustments):
         row = LIST_FIRST_ROW + r
-        values = (adj.subject, adj.item, adj.points, "是" if adj.veto else None, adj.basis or None)
+        values = (adj.subject, adj.item, adj.points, "是" if adj.veto else None, adj.basis or None, adj.note or None)
         for col, value in enumerate(values, start=1):
-            put(ws, row, col, value, kind="input", left=col in (2, 5))
+            put(ws, row, col, value, kind="input", left=col in (2, 5, ADJ_NOTE_COL))
         rows.append((_ref(SHEET_ADJ, row, 3), adj.subject, f"加减分:{adj.item}",
                      Cell(value=adj.points, where=adj.where, file=adj.file)))
+    _remarks(wb, plan, actuals, put)
     _sources_sheet(wb.create_sheet(SHEET_SOURCES), plan, actuals, rows, put)
     return wb, len(rows)
+
+
+def _remarks(wb: Any, plan: Plan, actuals: Actuals, put: Any) -> None:
+    """Every 备注 in its row's 备注 cell; from several files, each prefixed with the file it came from."""
+    places = {
+        SHEET_UNITS: ({i.id: FIRST_ROW + r for r, i in enumerate(plan.indicators)},
+                      FIRST_UNIT_COL + len(plan.unit_names)),
+        SHEET_CITY: ({c.id: LIST_FIRST_ROW + r for r, c in enumerate(plan.city_targets)}, CITY_NOTE_COL),
+        SHEET_DEPTS: ({d.name: LIST_FIRST_ROW + r for r, d in enumerate(plan.departments)}, RATING_NOTE_COL),
+    }
+    texts: dict[tuple[str, int, int], list[str]] = {}
+    files = {r.file for r in actuals.remarks}
+    for remark in actuals.remarks:
+        rows, col = places.get(remark.sheet, ({}, 0))
+        if remark.key in rows:
+            shown = f"{remark.file}:{remark.text}" if len(files) > 1 else remark.text
+            texts.setdefault((remark.sheet, rows[remark.key], col), []).append(shown)
+    for (sheet, row, col), parts in texts.items():
+        put(wb[sheet], row, col, ";".join(parts), kind="input", left=True)
 
 
 def _ref(sheet: str, row: int, col: int) -> str:
@@ -162,28 +186,35 @@ def _ref(sheet: str, row: int, col: int) -> str:
 
 
 def _sources_sheet(ws: Any, plan: Plan, actuals: Actuals, rows: list[tuple[str, str, str, Cell]], put: Any) -> None:
-    """来源: the files collected (with their 填报信息), then every value and the file and cell it came from."""
+    """来源: the files collected (with their 填报信息 and sha256), then every value and the file and cell it
+    came from. Six columns narrow enough to print on A4 at a readable size; the sheet is protected."""
     from openpyxl.styles import Font
 
     ws.cell(row=1, column=1, value=f"{plan.info.title} 实绩汇总来源").font = Font(name="宋体", size=14, bold=True)
-    head = ["文件", "填报范围", *INFO_FIELDS, "sha256"]
-    for col, text in enumerate(head, start=1):
+    ws.cell(row=2, column=1, value="上表为汇总的文件及其填报信息,下表为本工作簿中每个数据来自哪个文件的哪个单元格。"
+            ).font = Font(name="宋体", size=10, color="595959")
+    for col, text in enumerate(["文件", "填报范围", "填报单位", "填报人 / 联系电话", "审核人", "填报日期"], start=1):
         put(ws, 3, col, text, kind="head")
     files = actuals.source_files()
     names = _names([Path(f.path) for f in files])  # as the values below name them
-    for row, (f, name) in enumerate(zip(files, names, strict=True), start=4):
-        scope = Scope.parse(f.scope)
-        facts = [name, scope.text, *(f.info.get(k, "") for k in INFO_FIELDS), f.sha256]
+    row = 4
+    for f, name in zip(files, names, strict=True):
+        who = " ".join(x for x in (f.info.get("填报人", ""), f.info.get("联系电话", "")) if x)
+        facts = [name, Scope.parse(f.scope).text, f.info.get("填报单位", ""), who, f.info.get("审核人", ""),
+                 f.info.get("填报日期", "")]
         for col, fact in enumerate(facts, start=1):
             put(ws, row, col, fact or None)
-    top = 4 + len(files) + 1
+        put(ws, row + 1, 1, "sha256", kind="target")
+        put(ws, row + 1, 2, f.sha256, kind="target", left=True)
+        ws.merge_cells(start_row=row + 1, start_column=2, end_row=row + 1, end_column=6)
+        row += 2
+    top = row + 1
     for col, text in enumerate(["本表单元格", "单位或对象", "项目", "值", "来源文件", "来源单元格"], start=1):
         put(ws, top, col, text, kind="head")
     for row, (here, unit, item, cell) in enumerate(rows, start=top + 1):
         for col, value in enumerate([here, unit, item, cell.value, cell.file, cell.where], start=1):
-            put(ws, row, col, value)
-    # the files above and the values below share columns: each width fits both
-    for letter, width in zip("ABCDEFGH", [24, 16, 36, 12, 24, 16, 14, 66], strict=True):
+            put(ws, row, col, value, left=col == 4)
+    for letter, width in zip("ABCDEF", [16, 16, 40, 18, 22, 16], strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{top + 1}"
     ws.page_setup.orientation = "landscape"
@@ -192,3 +223,4 @@ def _sources_sheet(ws: Any, plan: Plan, actuals: Actuals, rows: list[tuple[str, 
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{top}:{top}"
     ws.oddFooter.center.text = "第 &P 页,共 &N 页"
+    ws.protection.sheet = True

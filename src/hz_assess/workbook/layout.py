@@ -22,6 +22,7 @@ INFO_FIELDS = ("填报单位", "填报人", "联系电话", "审核人", "填报
 FIRST_ROW, FIRST_UNIT_COL = 5, 5  # 县区实绩: indicator 1 on row 5, 全市 in column E
 LIST_FIRST_ROW = 4  # 全市目标, 部门评价, 加减分: the first row under the header
 CITY_ACTUAL_COL, RATING_COL = 5, 4  # 全市目标 实绩 (E), 部门评价 评价 (D); 加减分 is 对象…备注 from A
+CITY_NOTE_COL, RATING_NOTE_COL, ADJ_NOTE_COL = 6, 5, 6  # 备注; 县区实绩's is right of the last unit
 NOT_ASSESSED = "不考核"
 YEAR_END = "年底评定"  # a row judged only at year end, in a quarterly form
 TARGET_PREFIX = "目标"  # header prefix of the read-only target block next to the actuals

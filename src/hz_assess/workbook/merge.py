@@ -7,7 +7,8 @@ Pure: no I/O. Each value keeps the file and cell it came from (`Cell.file`). Rul
 - files of different periods are an error (different plans are refused by the reader);
 - the same workbook given twice (same sha256) counts once;
 - a 加减分 item that appears identically in two files counts once (say, the office's
-  ratings file and a full workbook both carry it); twice in one file, it counts twice.
+  ratings file and a full workbook both carry it); twice in one file, it counts twice;
+- every 备注 is kept (the same text twice, once).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hz_assess.errors import Problem
-from hz_assess.models import Actuals, Adjustment, Cell, CellValue, Plan
+from hz_assess.models import Actuals, Adjustment, Cell, CellValue, Plan, Remark
 
 
 @dataclass
@@ -63,10 +64,15 @@ def merge(plan: Plan, parts: Sequence[Actuals]) -> Merged:
     _merge_cells(ratings, [p.ratings for p in unique], {d.name: f"{d.name} 的评价" for d in plan.departments},
                  out.problems)
     adjustments = _merge_adjustments([p.adjustments for p in unique], out.notes)
+    remarks: dict[tuple[str, str, str], Remark] = {}
+    for part in unique:
+        for remark in part.remarks:
+            remarks.setdefault((remark.sheet, remark.key, remark.text), remark)
     if out.problems:
         return out
     out.actuals = Actuals(period=first.period, files=[f for p in unique for f in p.source_files()], units=units,
-                          city_targets=city_targets, ratings=ratings, adjustments=adjustments)
+                          city_targets=city_targets, ratings=ratings, adjustments=adjustments,
+                          remarks=list(remarks.values()))
     return out
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hz_assess.errors import Problem, UsageError, WorkbookError
-from hz_assess.models import Actuals, Adjustment, Cell, DataWarning, Indicator, Plan, SourceFile
+from hz_assess.models import Actuals, Adjustment, Cell, DataWarning, Indicator, Plan, Remark, SourceFile
 from hz_assess.scope import Scope, parse_scope_text
 from hz_assess.workbook.guard import read_xlsx_bytes
 from hz_assess.workbook.layout import (
@@ -200,6 +200,7 @@ class _Reader:
     book: Book
     scope: Scope = field(default_factory=Scope)
     problems: list[Problem] = field(default_factory=list)
+    remarks: list[Remark] = field(default_factory=list)
     stats: Validation = field(default_factory=lambda: Validation(path="", period=None))
     unreadable: set[str] = field(default_factory=set)  # sheets already reported as unreadable
 
@@ -259,6 +260,16 @@ class _Reader:
             self.add(bad.code, sh.where(row, col), bad.message)
             return False, None
 
+    def remark(self, sh: _Sheet, row: int, col: int | None, key: str) -> None:
+        """Keep the 备注 typed in (row, col), if any: collect carries it into the collected workbook."""
+        if col is None:
+            return
+        ok, v = self.cell(sh, row, col)
+        text = norm_text(v) if ok and v is not None else ""
+        if text:
+            sheet = next((s for s in DATA_SHEETS if norm(s) == norm(sh.name)), sh.name)  # as the template names it
+            self.remarks.append(Remark(sheet=sheet, key=key, text=text, where=sh.ref(row, col)))
+
     def count(self, cell: Cell) -> Cell:
         if cell.value is not None:
             self.stats.read += 1
@@ -289,7 +300,7 @@ def read_workbook(plan: Plan, path: Path, *, partial: bool = False) -> tuple[Act
     info = {k: norm_text(v[0]) for k, v in notes.items() if k in INFO_FIELDS and v[0] is not None}
     source = SourceFile(path=str(path), sha256=hashlib.sha256(data).hexdigest(), scope=str(r.scope), info=info)
     actuals = Actuals(path=source.path, sha256=source.sha256, period=period, files=[source], units=units,
-                      city_targets=city, ratings=ratings, adjustments=adjustments)
+                      city_targets=city, ratings=ratings, adjustments=adjustments, remarks=r.remarks)
     stamp(actuals, path.name)
     return actuals, r.stats
 
@@ -301,6 +312,8 @@ def stamp(actuals: Actuals, name: str) -> None:
             cell.file = name
     for adj in actuals.adjustments:
         adj.file = name
+    for remark in actuals.remarks:
+        remark.file = name
 
 
 def norm_text(value: object) -> str:
@@ -494,6 +507,7 @@ def _read_units(r: _Reader, explicit: bool) -> dict[str, dict[str, Cell]]:
     if in_row[0] == 0 and in_row[1] > 0:
         head += 1
     units = _unit_columns(r, sh, head, explicit)
+    note_col = _note_column(sh, head)
     by_id = {i.id: i for i in r.plan.indicators}
     by_name = {norm(i.name): i for i in r.plan.indicators}
     seen: dict[str, int] = {}
@@ -509,6 +523,7 @@ def _read_units(r: _Reader, explicit: bool) -> dict[str, dict[str, Cell]]:
                   f"第 {ind.id} 项指标重复出现(另见第 {seen[ind.id]} 行),请删除其中一行")
             continue
         seen[ind.id] = row
+        r.remark(sh, row, note_col, ind.id)
         for unit, col in units.items():
             cell = _unit_cell(r, sh, row, col, ind, unit, levels)
             if cell is not None and (cell.value is not None or r.scope.owes_unit_cell(r.plan, unit, ind.id)):
@@ -518,6 +533,12 @@ def _read_units(r: _Reader, explicit: bool) -> dict[str, dict[str, Cell]]:
             r.add("missing_indicator_row", f"{r.path.name} {sh.name}",
                   f"缺少第 {ind.id} 项指标「{ind.name}」这一行,请补上(数据暂缺可留空)")
     return out
+
+
+def _note_column(sh: _Sheet, head: int) -> int | None:
+    """The 备注 column: on the header row, or the row above it for a two-row header."""
+    rows = (head, head - 1) if head > 1 else (head,)
+    return next((c for row in rows for c in range(1, sh.max_col + 1) if sh.label(row, c) == "备注"), None)
 
 
 def _is_note_row(sh: _Sheet, row: int, id_col: int, name_col: int) -> bool:
@@ -572,6 +593,7 @@ def _read_city_targets(r: _Reader) -> dict[str, Cell]:
         r.add(bad.code, f"{r.path.name} {sh.name}", bad.message)
         return out
     known = {c.id: c for c in r.plan.city_targets}
+    note_col = _note_column(sh, head)
     seen: set[str] = set()
     for row in range(head + 1, sh.max_row + 1):
         ok, raw_id = r.cell(sh, row, cols["id"])
@@ -589,6 +611,7 @@ def _read_city_targets(r: _Reader) -> dict[str, Cell]:
             r.add("duplicate_city_target", sh.where(row, cols["id"]), f"{ct.id} 重复出现,请删除其中一行")
             continue
         seen.add(ct.id)
+        r.remark(sh, row, note_col, ct.id)
         ok, name = r.cell(sh, row, cols["name"])
         if ok and name is not None and norm(name) != norm(ct.name):
             r.add("row_mismatch", sh.where(row, cols["name"]),
@@ -631,6 +654,7 @@ def _read_ratings(r: _Reader) -> dict[str, Cell]:
     allowed = "/".join(ratings.values())
     names = {norm(a): d for d in r.plan.departments for a in (d.name, *d.aliases)}
     id_col = next((c for c in range(1, sh.max_col + 1) if sh.label(head, c) in ("序号", "编号")), None)
+    note_col = _note_column(sh, head)
     seen: set[str] = set()
     for row in range(head + 1, sh.max_row + 1):
         ok, raw = r.cell(sh, row, cols["name"])
@@ -645,6 +669,7 @@ def _read_ratings(r: _Reader) -> dict[str, Cell]:
             r.add("duplicate_department", sh.where(row, cols["name"]), f"「{dep.name}」重复出现,请删除其中一行")
             continue
         seen.add(dep.name)
+        r.remark(sh, row, note_col, dep.name)
         if id_col is not None:
             ok_id, raw_id = r.cell(sh, row, id_col)
             if ok_id and raw_id is not None and _id_text(raw_id) != dep.id:
@@ -689,6 +714,7 @@ def _read_adjustments(r: _Reader) -> list[Adjustment]:
         return out
     basis_col = next((c for c in range(1, sh.max_col + 1) if sh.label(head, c) == "依据"), None)
     veto_col = next((c for c in range(1, sh.max_col + 1) if sh.label(head, c) in ("否决", "一票否决")), None)
+    note_col = _note_column(sh, head)
     # the city is a progress report, not ranked: 加减分 apply to districts and departments only
     units = {norm(a): u.name for u in r.plan.info.units if not u.city for a in (u.name, *u.aliases)}
     deps = {norm(a): d.name for d in r.plan.departments for a in (d.name, *d.aliases)}
@@ -696,7 +722,8 @@ def _read_adjustments(r: _Reader) -> list[Adjustment]:
         got = [r.cell(sh, row, c) for c in (cols["subject"], cols["item"], cols["points"])]
         basis = r.cell(sh, row, basis_col) if basis_col else (True, None)
         veto_cell = r.cell(sh, row, veto_col) if veto_col else (True, None)
-        if not all(ok for ok, _ in [*got, basis, veto_cell]):
+        note = r.cell(sh, row, note_col) if note_col else (True, None)
+        if not all(ok for ok, _ in [*got, basis, veto_cell, note]):
             continue
         subject, item, raw_points = (v for _, v in got)
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in (subject, item, raw_points, veto_cell[1])):
@@ -726,6 +753,7 @@ def _read_adjustments(r: _Reader) -> list[Adjustment]:
             continue
         out.append(Adjustment(subject=name, item=str(item).strip(), points=points or 0.0, veto=veto,
                               basis="" if basis[1] is None else str(basis[1]).strip(),
+                              note="" if note[1] is None else norm_text(note[1]),
                               where=sh.ref(row, cols["points"])))
     return out
 

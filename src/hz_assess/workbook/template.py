@@ -11,6 +11,7 @@ plan's id, the form's scope and a 填报信息 block. Every sheet prints on A4.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from hz_assess.output import check_destination, write_file
 from hz_assess.scope import Scope
 from hz_assess.workbook.layout import (
     CITY_ACTUAL_COL,
+    CITY_NOTE_COL,
     FIRST_ROW,
     FIRST_UNIT_COL,
     INFO_FIELDS,
@@ -28,6 +30,7 @@ from hz_assess.workbook.layout import (
     PERIOD_NAME,
     PLAN_LABEL,
     RATING_COL,
+    RATING_NOTE_COL,
     SCOPE_LABEL,
     SHEET_ADJ,
     SHEET_CITY,
@@ -92,14 +95,14 @@ class _Style:
 
         thin = Side(style="thin", color="808080")
         cls.title = Font(name="宋体", size=14, bold=True)
-        cls.header = Font(name="宋体", bold=True)
+        cls.header = Font(name="宋体", size=11, bold=True)
         cls.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         cls.head_fill = PatternFill("solid", fgColor="DDEBF7")
         cls.input_fill = PatternFill("solid", fgColor="FFF2CC")
         cls.grey_fill = PatternFill("solid", fgColor="D9D9D9")
         cls.other_fill = PatternFill("solid", fgColor="EDEDED")
         cls.target_fill = PatternFill("solid", fgColor="F2F2F2")
-        cls.grey_font = Font(name="宋体", color="808080")
+        cls.grey_font = Font(name="宋体", size=11, color="808080")
         cls.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cls.wrap = Alignment(vertical="center", wrap_text=True)
 
@@ -112,7 +115,7 @@ def put(ws: Any, row: int, col: int, value: object, *, kind: str = "text", left:
     if isinstance(value, str):
         c.data_type = "s"  # text stays text, even a plan's text starting with "="
     c.border = _Style.border
-    c.font = Font(name="宋体")
+    c.font = Font(name="宋体", size=11)
     c.alignment = _Style.wrap if kind == "text" or left else _Style.center
     if kind == "head":
         c.font, c.fill = _Style.header, _Style.head_fill
@@ -142,7 +145,7 @@ def _title(ws: Any, text: str, note: str, last_col: int) -> None:
     ws.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 26
     c = ws.cell(row=2, column=1, value=note)
-    c.font = Font(name="宋体", size=9, color="595959")
+    c.font = Font(name="宋体", size=10, color="595959")
     c.alignment = Alignment(vertical="center", wrap_text=True)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last_col)
     ws.row_dimensions[2].height = 42
@@ -177,8 +180,10 @@ def _finish(ws: Any, widths: list[float], header_rows: str, freeze: str) -> None
 
 
 def _fit_height(ws: Any, row: int, texts: list[tuple[str, float]]) -> None:
-    lines = max([1] + [int(text_width(t) // max(w - 1.5, 1)) + 1 for t, w in texts])
-    ws.row_dimensions[row].height = max(18, 15 * lines)
+    """A row tall enough for its wrapped texts, with room to spare: fonts differ between Excel, WPS and
+    LibreOffice (宋体 is not everywhere), and a clipped duty text is worse than a little white space."""
+    lines = max([1] + [math.ceil(text_width(t) * 1.15 / max(w - 1.5, 1)) for t, w in texts])
+    ws.row_dimensions[row].height = max(18, 15 * lines + 3)
 
 
 def _list_validation(ws: Any, options: str, prompt: str, *, strict: bool) -> Any:
@@ -207,12 +212,21 @@ def _decimal_validation(ws: Any) -> Any:
 
 
 def _period_target(item: Indicator | CityTarget, annual: TargetCell, quarter: int | None) -> TargetCell:
-    """The target a cell is judged against in the period (SPEC §4.7)."""
-    if quarter is None or not isinstance(annual, int | float):
+    """The target a cell is judged against in the period (SPEC §4.7); 年底评定 for a row judged at year end."""
+    if quarter is None:
         return annual
     if item.when == "year_end":
         return YEAR_END
+    if not isinstance(annual, int | float):
+        return annual
     return float(annual) * quarter / 4 if item.when == "prorate" else annual
+
+
+def _put_target(ws: Any, row: int, col: int, annual: TargetCell, target: TargetCell) -> None:
+    """A target cell: as the seed prints it (24.0 keeps its decimal); a prorated one as it comes."""
+    cell = put(ws, row, col, target, kind="target")
+    if target is annual:
+        _as_printed(cell, target)
 
 
 def _quarter(period: str) -> int | None:
@@ -226,11 +240,12 @@ def _units_sheet(ws: Any, plan: Plan, period: str, scope: Scope) -> None:
     first_target = note_col + 2
     last = first_target + n - 1
     quarter = _quarter(period)
-    own = "本单位" if not scope.whole else "各单位"
+    own = {"all": "各单位", "district": "本县区", "city": "全市",
+           "department": "本部门牵头或配合的指标的全市"}[scope.kind]
     _title(ws, _heading(plan, "主要指标实绩", period, scope),
            f"依据 {plan.info.doc_number} 附件1。请在黄色单元格填写{own}实绩:数字按“单位”列填写(% 指标填 7.5 表示 7.5%,"
            "下降率填下降幅度),定性指标用下拉选择 完成/基本完成/未完成;"
-           "深灰为不考核,浅灰为其他单位或年底评定的项目,不要填写;"
+           f"深灰为不考核({NO_BREAKDOWN} 表示计划未分解到该单位),浅灰为不由本表填写或年底评定的项目,不要填写;"
            "右侧为本期目标,仅供对照。", last)
     put(ws, 3, first_unit, "实绩(请填写)", kind="head")
     ws.merge_cells(start_row=3, start_column=first_unit, end_row=3, end_column=note_col - 1)
@@ -270,8 +285,7 @@ def _units_sheet(ws: Any, plan: Plan, period: str, scope: Scope) -> None:
             else:
                 c = put(ws, row, first_unit + i, None, kind="input")
                 (dv if ind.rule == "qualitative" else numbers).add(c.coordinate)
-            target = _period_target(ind, annual, quarter)
-            _as_printed(put(ws, row, first_target + i, target, kind="target"), target)
+            _put_target(ws, row, first_target + i, annual, _period_target(ind, annual, quarter))
         put(ws, row, note_col, None, kind="input", left=True)
         texts = [(ind.name, widths[2])] + [(str(ind.target(u)), 10.0) for u in units]
         _fit_height(ws, row, texts)
@@ -282,13 +296,27 @@ def _units_sheet(ws: Any, plan: Plan, period: str, scope: Scope) -> None:
         if end - 1 > start:
             ws.merge_cells(start_row=start, start_column=1, end_row=end - 1, end_column=1)
     _finish(ws, widths, "1:4", "E5")
+    if not scope.whole:
+        # a return form shows its own column beside its own target; the others stay (hidden) so every
+        # form has the one layout the reader knows
+        from openpyxl.utils import get_column_letter
+
+        mine = {scope.name} if scope.kind == "district" else {plan.city}
+        for i, unit in enumerate(units):
+            if unit not in mine:
+                for col in (first_unit + i, first_target + i):
+                    ws.column_dimensions[get_column_letter(col)].hidden = True
+        ws.page_setup.orientation = "portrait"
 
 
 def _city_sheet(ws: Any, plan: Plan, period: str, scope: Scope) -> None:
     quarter = _quarter(period)
+    owed = any(scope.owes_city_target(plan, ct.id) for ct in plan.city_targets)
+    who = "" if owed else "全市目标由全市(统计部门)填报,本表不填。"
+    mine = "本部门的目标" if scope.kind == "department" else "实绩"
     _title(ws, _heading(plan, "全市其他目标实绩", period, scope),
-           "计划正文(二、三部分)中附件1以外的全市量化目标。黄色单元格填写实绩,单位同“单位”列;浅灰为不由本表填写"
-           "或年底评定的目标;“计划原文”为目标出处。", 7)
+           f"{who}计划正文(二、三部分)中附件1以外的全市量化目标。黄色单元格填写{mine},单位同“单位”列;"
+           "浅灰为不由本表填写或年底评定的目标;“计划原文”为目标出处。", 7)
     headers = ["编号", "目标名称", "单位", "本期目标" if quarter else "目标值", "实绩", "备注", "计划原文"]
     widths = [7.0, 34.0, 10.0, 12.0, 12.0, 16.0, 50.0]
     for col, text in enumerate(headers, start=1):
@@ -301,13 +329,13 @@ def _city_sheet(ws: Any, plan: Plan, period: str, scope: Scope) -> None:
         put(ws, row, 2, ct.name)
         put(ws, row, 3, ct.unit, kind="target")
         target = _period_target(ct, ct.target, quarter)
-        _as_printed(put(ws, row, 4, target, kind="target"), target)
+        _put_target(ws, row, 4, ct.target, target)
         if target == YEAR_END or not scope.owes_city_target(plan, ct.id):
             put(ws, row, CITY_ACTUAL_COL, None, kind="other")
         else:
             cell = put(ws, row, CITY_ACTUAL_COL, None, kind="input")
             (dv if ct.rule == "qualitative" else numbers).add(cell.coordinate)
-        put(ws, row, 6, None, kind="input", left=True)
+        put(ws, row, CITY_NOTE_COL, None, kind="input" if owed else "other", left=True)
         put(ws, row, 7, ct.source)
         _fit_height(ws, row, [(ct.name, widths[1]), (ct.source, widths[6])])
     _finish(ws, widths, "1:3", "C4")
@@ -331,10 +359,10 @@ def _departments_sheet(ws: Any, plan: Plan, period: str, scope: Scope) -> None:
         put(ws, row, 3, dep.duty)
         if scope.owes_ratings:
             dv.add(put(ws, row, RATING_COL, None, kind="input").coordinate)
-            put(ws, row, 5, None, kind="input", left=True)
+            put(ws, row, RATING_NOTE_COL, None, kind="input", left=True)
         else:
             put(ws, row, RATING_COL, None, kind="other")
-            put(ws, row, 5, None, kind="other")
+            put(ws, row, RATING_NOTE_COL, None, kind="other")
         _fit_height(ws, row, [(dep.duty, widths[2])])
     _finish(ws, widths, "1:3", "C4")
 
@@ -365,6 +393,9 @@ def _adjustments_sheet(ws: Any, plan: Plan, period: str, scope: Scope, n_subject
             points.add(f"C{row}")
             vetoes.add(f"D{row}")
     _finish(ws, widths, "1:3", "A4")
+    if scope.owes_ratings:
+        ws.protection.insertRows = False  # more than ADJ_ROWS items: insert rows (they keep the yellow cells)
+        ws.protection.deleteRows = False
 
 
 def _notes_sheet(ws: Any, plan: Plan, period: str, scope: Scope) -> int:
@@ -372,7 +403,8 @@ def _notes_sheet(ws: Any, plan: Plan, period: str, scope: Scope) -> int:
     from openpyxl.styles import Alignment, Font
     from openpyxl.workbook.defined_name import DefinedName
 
-    ws.cell(row=1, column=1, value=f"{plan.info.title} 实绩填报说明").font = _Style.title
+    who = f" — {scope.title(plan)}填报表" if not scope.whole else ""
+    ws.cell(row=1, column=1, value=f"{plan.info.title} 实绩填报说明{who}").font = _Style.title
     facts = [("计划", plan.info.title), ("文号", plan.info.doc_number), (PERIOD_LABEL, period),
              ("期别说明", period_text(period)), (PLAN_LABEL, plan.info.id),
              (SCOPE_LABEL, scope.text)]
@@ -386,27 +418,39 @@ def _notes_sheet(ws: Any, plan: Plan, period: str, scope: Scope) -> int:
     for i, label in enumerate(INFO_FIELDS, start=info_row + 1):
         put(ws, i, 1, label, kind="head")
         put(ws, i, 2, scope.name if label == "填报单位" and scope.name else None, kind="input", left=True)
-    own = "本单位" if not scope.whole else "各单位"
+    first_step = {
+        "all": "1. 在“县区实绩”表黄色单元格填写各单位实绩",
+        "district": f"1. 在“县区实绩”表黄色单元格(“{scope.name}”一列)填写本县区实绩",
+        "city": "1. 在“县区实绩”表黄色单元格(“全市”一列)填写全市实绩",
+        "department": "1. 在“县区实绩”表黄色单元格填写本部门牵头或配合的指标的全市实绩",
+    }[scope.kind]
+    other_sheets = {
+        "all": "5. “全市目标”表填写全市其他量化目标的实绩;“部门评价”“加减分”由考核办填写。",
+        "district": "5. “全市目标”“部门评价”“加减分”三张表不由县区填写,请勿改动。",
+        "city": "5. “全市目标”表填写全市其他量化目标的实绩;“部门评价”“加减分”由考核办填写,请勿改动。",
+        "department": "5. “全市目标”表黄色单元格填写本部门牵头或配合的目标的实绩;“部门评价”“加减分”由考核办填写。",
+    }[scope.kind]
+    info = "填报人、联系电话、审核人、填报日期" if scope.name else "填报单位、填报人、联系电话、审核人、填报日期"
     steps = [
         "填写方法(用 Excel 或 WPS 打开即可填写,不需要其他软件):",
-        f"1. 在“县区实绩”表黄色单元格填写{own}实绩;深灰为不考核、浅灰为不由本表填写的单元格,请勿填写。",
+        f"{first_step};深灰为不考核、浅灰为不由本表填写的单元格,请勿填写。",
         "2. 数字按“单位”列填写:% 指标填 7.5 表示 7.5%(单元格设为百分比格式时填 7.5% 也可以);"
         "只能填数字,不要加文字或空格。",
         "3. 下降率指标填下降幅度,如下降 5.2% 填 5.2;若不降反升填负数。",
         "4. 定性指标(完成省/市下达目标任务)用下拉选择:完成、基本完成、未完成。",
-        "5. “全市目标”表填写全市其他量化目标的实绩;“部门评价”“加减分”由考核办填写。",
+        other_sheets,
         "6. 暂缺的数据留空,不要填 0:留空的会列为缺数据,结果标为“暂定”;填 0 则按 0 计分。",
         "7. 请勿改动序号、指标名称和表格结构;表格已保护(无密码),只能在黄色单元格填写。",
-        "8. 填好后在本表填写填报信息(填报单位、填报人、联系电话、审核人、填报日期),保存为 .xlsx 格式报送考核办。",
+        f"8. 填好后在本表填写填报信息({info}),保存为 .xlsx 格式报送考核办。",
     ]
     first = info_row + len(INFO_FIELDS) + 2
     for i, text in enumerate(steps, start=first):
         c = ws.cell(row=i, column=1, value=text)
-        c.font = Font(name="宋体", bold=i == first)
+        c.font = Font(name="宋体", size=11, bold=i == first)
         c.alignment = Alignment(vertical="center", wrap_text=True)
         ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=3)
-        ws.row_dimensions[i].height = 30
-    put(ws, 3, 5, "可填写的对象", kind="head")
+        _fit_height(ws, i, [(text, 104.0)])
+    put(ws, 3, 5, "加减分对象(下拉列表)", kind="head")
     subjects = plan.districts + [d.name for d in plan.departments]
     for row, name in enumerate(subjects, start=4):
         put(ws, row, 5, name)
