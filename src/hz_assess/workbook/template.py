@@ -247,12 +247,19 @@ def _units_sheet(ws: Any, plan: Plan, period: str, scope: Scope) -> None:
            "下降率填下降幅度),定性指标用下拉选择 完成/基本完成/未完成;"
            f"深灰为不考核({NO_BREAKDOWN} 表示计划未分解到该单位),浅灰为不由本表填写或年底评定的项目,不要填写;"
            "右侧为本期目标,仅供对照。", last)
-    put(ws, 3, first_unit, "实绩(请填写)", kind="head")
-    ws.merge_cells(start_row=3, start_column=first_unit, end_row=3, end_column=note_col - 1)
-    banner = ("目标(附件1,仅供对照)" if quarter is None
-              else f"本期目标(累计类按时间进度:全年目标 × {quarter}/4;比率、水平类为全年目标)")
-    put(ws, 3, first_target, banner, kind="head")
-    ws.merge_cells(start_row=3, start_column=first_target, end_row=3, end_column=last)
+    shown = [i for i, u in enumerate(units) if scope.whole or u in _own_units(plan, scope)]
+    if scope.whole:
+        put(ws, 3, first_unit, "实绩(请填写)", kind="head")
+        ws.merge_cells(start_row=3, start_column=first_unit, end_row=3, end_column=note_col - 1)
+        banner = ("目标(附件1,仅供对照)" if quarter is None
+                  else f"本期目标(累计类按时间进度:全年目标 × {quarter}/4;比率、水平类为全年目标)")
+        put(ws, 3, first_target, banner, kind="head")
+        ws.merge_cells(start_row=3, start_column=first_target, end_row=3, end_column=last)
+    else:  # one column each: a banner merged over hidden columns would show only in part
+        for i in shown:
+            put(ws, 3, first_unit + i, "实绩(请填写)", kind="head")
+            put(ws, 3, first_target + i, "目标(仅供对照)" if quarter is None else f"本期目标(×{quarter}/4)",
+                kind="head")
     headers = ["栏目", "序号", "主要指标", "单位", *units, "备注"]
     for col, text in enumerate(headers, start=1):
         put(ws, 4, col, text, kind="head")
@@ -287,8 +294,8 @@ def _units_sheet(ws: Any, plan: Plan, period: str, scope: Scope) -> None:
                 (dv if ind.rule == "qualitative" else numbers).add(c.coordinate)
             _put_target(ws, row, first_target + i, annual, _period_target(ind, annual, quarter))
         put(ws, row, note_col, None, kind="input", left=True)
-        texts = [(ind.name, widths[2])] + [(str(ind.target(u)), 10.0) for u in units]
-        _fit_height(ws, row, texts)
+        quarter_targets = [_period_target(ind, ind.target(units[i]), quarter) for i in shown]
+        _fit_height(ws, row, [(ind.name, widths[2])] + [(str(t), 10.0) for t in quarter_targets])
         row += 1
     # merge each category's 栏目 cells like the printed table
     ends = list(cat_start.values())[1:] + [row]
@@ -301,12 +308,16 @@ def _units_sheet(ws: Any, plan: Plan, period: str, scope: Scope) -> None:
         # form has the one layout the reader knows
         from openpyxl.utils import get_column_letter
 
-        mine = {scope.name} if scope.kind == "district" else {plan.city}
-        for i, unit in enumerate(units):
-            if unit not in mine:
+        for i in range(n):
+            if i not in shown:
                 for col in (first_unit + i, first_target + i):
                     ws.column_dimensions[get_column_letter(col)].hidden = True
         ws.page_setup.orientation = "portrait"
+
+
+def _own_units(plan: Plan, scope: Scope) -> set[str]:
+    """The units whose columns a return form shows: its district's, or the city's."""
+    return {scope.name} if scope.kind == "district" else {plan.city}
 
 
 def _city_sheet(ws: Any, plan: Plan, period: str, scope: Scope) -> None:
@@ -456,4 +467,6 @@ def _notes_sheet(ws: Any, plan: Plan, period: str, scope: Scope) -> int:
         put(ws, row, 5, name)
     _finish(ws, [12.0, 40.0, 52.0, 2.0, 18.0], "1:1", "A2")
     ws.page_setup.orientation = "portrait"
+    # the 加减分 drop-down's source: out of the way of the instructions and off the printed page
+    ws.column_dimensions["D"].hidden = ws.column_dimensions["E"].hidden = True
     return len(subjects)
