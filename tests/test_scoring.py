@@ -229,6 +229,9 @@ def test_at_most_a_third_are_excellent_and_the_rest_drop_one_grade(plan: Plan) -
     grades = {d.name: d.grade for d in score(plan, _spread(plan)).districts}
     assert grades == {"长兴县": "优秀", "安吉县": "优秀", "吴兴区": "良好", "南浔区": "良好", "湖州开发区": "良好",
                       "德清县": "良好"}  # ⌊6/3⌋ = 2 places, although all six are ≥ 90
+    wx = district(score(plan, _spread(plan)), "吴兴区")
+    assert wx.grade_reason == "总分 97.00 达到优秀分数线,但优秀名额2个(共6个单位)已由排名在前的单位占满,评为良好"
+    assert district(score(plan, _spread(plan)), "长兴县").grade_reason == ""
 
 
 def test_a_veto_row_bars_the_unit_and_its_place_goes_to_the_next(plan: Plan) -> None:
@@ -238,6 +241,7 @@ def test_a_veto_row_bars_the_unit_and_its_place_goes_to_the_next(plan: Plan) -> 
     cx = district(result, "长兴县")
     assert cx.rank == 1 and cx.score_exact == pytest.approx(100 - 1.5 - 1 + 5) and cx.grade == "良好"
     assert cx.vetoed and cx.veto_reasons == ["第26项「全社会能源消费总量」评定为未完成"]
+    assert cx.grade_reason == "总分 102.50 达到优秀分数线,因否决不得评为优秀,评为良好"
     assert [d.name for d in result.districts if d.grade == "优秀"] == ["安吉县", "吴兴区"]
 
 
@@ -256,6 +260,8 @@ def test_a_tie_straddling_the_quota_gives_all_tied_units_the_grade_and_says_so(p
     result = score(plan, a)
     assert [d.name for d in result.districts if d.grade == "优秀"] == ["长兴县", "吴兴区", "安吉县"]
     assert any("优秀名额2个:第2名吴兴区、安吉县" in note and "超出名额1个" in note for note in result.notes)
+    assert district(result, "安吉县").grade_reason == (
+        "优秀名额2个,与其并列第2名的共2个单位无法区分,均评为优秀(超出名额1个,请考核办研究决定)")
 
 
 def test_without_a_quota_every_unit_above_90_is_excellent(tmp_path: Path, plan: Plan) -> None:

@@ -124,3 +124,30 @@ def test_explain_steps_are_the_same_in_table_csv_md_and_json() -> None:
     table = " ".join(run(*args).split())
     for step in steps:
         assert " ".join(step.split())[:20] in table
+
+
+def test_gaps_and_explain_say_where_the_unit_stands_and_why() -> None:
+    """A vetoed district: its total in parts, its rank, its grade and the 否决 behind it, in both views."""
+    from _builders import at_target
+    from hz_assess.models import Adjustment
+    from hz_assess.plan import load_plan
+    from hz_assess.scoring import score
+    from hz_assess.views import explain_document, find_indicator, gaps_document, standing_lines
+
+    plan = load_plan()
+    actuals = at_target(plan)
+    actuals.adjustments = [Adjustment(subject="长兴县", item="重大安全事故", points=-1.0, veto=True, where="加减分!C4")]
+    a = score(plan, actuals)
+    cx = next(d for d in a.districts if d.name == "长兴县")
+    lines = standing_lines(a, cx)
+    # every district at target: 100 each; 长兴县 99.00 after the deduction, sixth of six
+    assert lines[0] == ("总分 99.00(基本分 100.00 + 超额分 0.00 + 加分 0.00 − 扣分 1.00),"
+                        "第6名(共6个县区),等次:良好")
+    assert lines[1:] == ["否决:加减分事项「重大安全事故」列为否决",
+                         "等次说明:总分 99.00 达到优秀分数线,因否决不得评为优秀,评为良好"]
+    gaps = gaps_document(a, cx, "district")
+    assert any(getattr(b, "lines", None) == lines for b in gaps.blocks)
+    x = find_indicator(cx, "1")
+    assert x is not None
+    explain = explain_document(a, cx, x)
+    assert any(set(lines) <= set(getattr(b, "lines", [])) for b in explain.blocks)

@@ -771,6 +771,7 @@ class RankedResult(_WithIndicators):
     veto_reasons: list[str] = Field(default_factory=list)
     progress: str | None = None
     tie_break: str = ""
+    grade_reason: str = ""  # why the grade is not the band of the total: 否决, the 优秀 quota, a tie across it
     categories: dict[str, CategoryScore] = Field(default_factory=dict)
     adjustments: list[Adjustment] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)

@@ -459,6 +459,36 @@ def _names(items: Sequence[IndicatorResult], *, where: bool = False) -> str:
     return "、".join(f"{r.id} {r.name}" + (f"({r.source or '未填报'})" if where else "") for r in items) or "无"
 
 
+def standing_lines(a: Assessment, r: RankedResult | CityResult) -> list[str]:
+    """Where the unit stands and why: its total in parts, its rank among whom, its grade (or progress) and
+    every decision behind them: a tie-break, 否决, the 优秀 quota, 未报送, a provisional range."""
+    if isinstance(r, CityResult):
+        return [f"全市附件1得分 {r.score:.2f}(基本分 {r.base:.2f} + 超额分 {r.over:.2f}),不参与排名"]
+    if isinstance(r, DepartmentResult):
+        group = a.method.params.departments.groups[r.group].name
+        peers = [d for d in a.departments if d.group == r.group]
+        among = f"{group}共{len(peers)}个部门"
+        parts = (f"指标得分 {r.indicator_part:.2f} + 评价得分 {r.rating_part:.2f}"
+                 if r.indicator_part is not None and r.rating_part is not None else f"基本分 {r.base:.2f}")
+    else:
+        among = f"共{len(a.districts)}个县区"
+        parts = f"基本分 {r.base:.2f} + 超额分 {r.over:.2f}"
+    parts += f" + 加分 {r.bonus:.2f} − 扣分 {r.deductions:.2f}"
+    place = f"第{r.rank}名({among})" if r.rank is not None else f"不排名({among})"
+    lines = [f"总分 {r.score:.2f}({parts}),{place}," + (
+        f"进度:{r.progress or '—'}" if a.quarterly else f"等次:{shown_grade(a, r)}")]
+    if r.tie_break:
+        lines.append(f"排序:{r.tie_break}")
+    if r.vetoed:
+        lines.append(f"否决:{'、'.join(r.veto_reasons)}")
+    if r.grade_reason and not a.quarterly:
+        lines.append(f"等次说明:{r.grade_reason}")
+    if r.provisional:
+        lo, hi = r.score_range
+        lines.append(f"暂定:{missing_text(r)};数据补齐后总分可能在 {lo:.2f} 至 {hi:.2f} 分之间")
+    return lines
+
+
 def gaps_document(a: Assessment, r: RankedResult | CityResult, kind: str) -> Document:
     rows = r.indicators + (r.city_targets if isinstance(r, CityResult) else [])
     by = {s: [x for x in rows if x.status == s] for s in STATUS_TEXT}
@@ -470,7 +500,7 @@ def gaps_document(a: Assessment, r: RankedResult | CityResult, kind: str) -> Doc
     doc = Document(
         "gaps", f"{r.name} 与目标的差距({period_label(a.input.period)})",
         meta=[f"输入:{a.input.names};当前总分 {r.score:.2f}" + ("(暂定)" if r.provisional else "")],
-        blocks=[shortfalls(r), Text("lists", lists)],
+        blocks=[Text("standing", standing_lines(a, r), title="总分与等次"), shortfalls(r), Text("lists", lists)],
         data={"unit": r.name, "kind": kind, "score": r.score, "score_exact": r.score_exact,
               "period": a.input.period, "input": a.input.model_dump(mode="json"),
               **{s: [x.id for x in by[s]] for s in ("met", "missing", "not_applicable", "pending")}},
@@ -542,7 +572,7 @@ def explain_document(a: Assessment, r: RankedResult | CityResult, x: IndicatorRe
     return Document(
         "explain", f"{r.name} · 第{x.id}项「{x.name}」({period_label(a.input.period)})",
         meta=[f"输入:{a.input.names}"],
-        blocks=[t, Text("result", [result, method_line(a)])],
+        blocks=[t, Text("result", [result, *standing_lines(a, r), method_line(a)])],
         data={"unit": r.name, "scale": r.scale, "indicator": x.model_dump(mode="json"),
               "rule": spec.model_dump(mode="json") if spec is not None else None,
               "contribution": x.contribution},

@@ -149,7 +149,7 @@ def _common(s: Standing) -> dict[str, object]:
     return {"rank": s.rank, "name": s.name, "score": s.published, "score_exact": s.exact, "base": s.base,
             "over": s.over, "bonus": s.bonus, "deductions": s.deductions, "grade": s.grade,
             "provisional": s.provisional, "score_range": (s.low, s.high), "vetoed": bool(s.barred),
-            "veto_reasons": s.barred, "progress": s.progress, "tie_break": s.tie_note}
+            "veto_reasons": s.barred, "progress": s.progress, "tie_break": s.tie_note, "grade_reason": s.grade_note}
 
 
 def _district(plan: Plan, method: Method, s: Standing, nums: Numbers, u: int, cells: Mapping[str, Cell], file: str,

@@ -57,6 +57,7 @@ class Standing:
     rank: int | None = None
     grade: str = ""
     tie_note: str = ""
+    grade_note: str = ""  # why the grade is not the band of the total: 否决, the quota, a tie across it
 
 
 def capped_adjustments(items: Iterable[Adjustment], scoring: ScoringParams) -> tuple[float, float]:
@@ -224,6 +225,8 @@ def rank_group(standings: Sequence[Standing], scoring: ScoringParams, tie_break:
         band = next((k for k, g in enumerate(scoring.grades) if s.published >= g.min), len(names) - 1)
         if s.barred and names[band] == scoring.vetoed_cannot_be and band < len(names) - 1:
             band += 1
+            s.grade_note = (f"总分 {s.published:.2f} 达到{names[band - 1]}分数线,因否决不得评为{names[band - 1]},"
+                            f"评为{names[band]}")
         index[id(s)] = band
     notes = []
     for g_index, grade in enumerate(names):
@@ -241,10 +244,16 @@ def rank_group(standings: Sequence[Standing], scoring: ScoringParams, tie_break:
                 limit = quota_places(scoring.quota[grade], len(units))
                 notes.append(f"{grade}名额{limit}个:第{rank}名{who}共{len(contenders)}个单位总分相同、排序项也无法区分,"
                              f"均评为{grade},超出名额{len(contenders) - places}个,请考核办研究决定")
+                for s in contenders:
+                    s.grade_note = (f"{grade}名额{limit}个,与其并列第{rank}名的共{len(contenders)}个单位无法区分,"
+                                    f"均评为{grade}(超出名额{len(contenders) - places}个,请考核办研究决定)")
                 places = 0
             elif g_index < len(names) - 1:
+                limit = quota_places(scoring.quota[grade], len(units))
                 for s in contenders:
                     index[id(s)] = g_index + 1
+                    s.grade_note = (f"总分 {s.published:.2f} 达到{grade}分数线,但{grade}名额{limit}个"
+                                    f"(共{len(units)}个单位)已由排名在前的单位占满,评为{names[g_index + 1]}")
     for s in units:
         s.grade = names[index[id(s)]]
     return notes
