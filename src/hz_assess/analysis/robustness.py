@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from itertools import combinations
 from operator import add, mul, neg
+from typing import NamedTuple
 
 from hz_assess.models import Actuals, Adjustment, Cell, DepartmentGroupKey, Plan, ScoringParams
 from hz_assess.rules import Completion, Growth, Qualitative
@@ -47,7 +48,8 @@ from hz_assess.scoring.standings import (
     unit_standing,
 )
 
-__all__ = ["FRAGILE", "STABLE", "Robustness", "Scenario", "UnitSpread", "robustness", "scenarios"]
+__all__ = ["FRAGILE", "STABLE", "Robustness", "Scenario", "UnitSpread", "district_rows", "ranking_under", "robustness",
+           "scenarios"]
 
 POINT_SPREAD = 0.25  # each indicator's points × U(1 − 0.25, 1 + 0.25)
 RATE_SPREAD = 0.50  # each rate × U(1 − 0.5, 1 + 0.5)
@@ -60,8 +62,7 @@ GROUP_KEYS: tuple[DepartmentGroupKey, ...] = ("lead", "support", "service")
 RATES = (("growth", "bonus_per_point"), ("growth", "penalty_per_point"), ("completion", "bonus_per_ratio"))
 
 
-@dataclass(frozen=True)
-class Scenario:
+class Scenario(NamedTuple):
     """One method to re-score with: district points (empty: as planned), a factor per rate, a row left out."""
 
     points: tuple[float, ...] = ()  # in the order of the district rows; () = as planned
@@ -90,15 +91,14 @@ def scenarios(plan: Plan, samples: int, seed: int) -> list[Scenario]:
     planned = [next(i.points for i in plan.indicators if i.id == ref) or 0.0 for ref in ids]
     total = math.fsum(planned)  # fsum: exactly rounded, so the draws are the same on every Python
     out = [Scenario(drop=ref) for ref in ids]
-    rng = random.Random(seed)
+    draw = random.Random(seed).random
     low, span = 1.0 - POINT_SPREAD, 2 * POINT_SPREAD
     rate_low, rate_span = 1.0 - RATE_SPREAD, 2 * RATE_SPREAD
     for _ in range(samples):
-        drawn = [w * (low + span * rng.random()) for w in planned]
+        drawn = [w * (low + span * draw()) for w in planned]
         scale = total / math.fsum(drawn)
-        rates = (rate_low + rate_span * rng.random(), rate_low + rate_span * rng.random(),
-                 rate_low + rate_span * rng.random())
-        out.append(Scenario(points=tuple(w * scale for w in drawn), rates=rates))
+        rates = (rate_low + rate_span * draw(), rate_low + rate_span * draw(), rate_low + rate_span * draw())
+        out.append(Scenario(tuple([w * scale for w in drawn]), rates))
     return out
 
 
@@ -291,6 +291,21 @@ class _Districts:
     ties: list[list[tuple[int, int]]]  # [unit]: per tie-break row (row or −1, its place in `over` or −1)
 
 
+class _Unit(NamedTuple):
+    """One district as a scenario reads it (see `_Districts`)."""
+
+    template: list[float]
+    down: list[tuple[int, float, float]]
+    mask: tuple[float, ...]
+    start: int
+    end: int
+    bonus: float
+    deductions: float
+    ties: list[tuple[int, int]]
+    veto_rows: list[str]
+    adjustment_veto: bool
+
+
 @dataclass
 class _Department:
     name: str
@@ -339,8 +354,8 @@ class _Fast:
             t.barring.append((self._barring(group.rows, cells, given), any(a.veto for a in own)))
             t.ties.append([(-1, -1) if i is None else (i, places.get(i, -1)) for i in tie_rows])
         # per district, everything a scenario reads, in one tuple
-        self.units = [(t.template[u], t.down[u], t.masks[u], *t.over_slices[u], *t.adjust[u], t.ties[u],
-                       *t.barring[u]) for u in range(len(t.template))]
+        self.units = [_Unit(t.template[u], t.down[u], t.masks[u], *t.over_slices[u], *t.adjust[u], t.ties[u],
+                            *t.barring[u]) for u in range(len(t.template))]
         city = {**actuals.units.get(plan.city, {}), **actuals.city_targets}
         dp = sc.departments
         self.departments: dict[str, _Department] = {}
@@ -389,8 +404,8 @@ class _Fast:
         cap = self.scoring.over_cap
         precision = self.precision
         sums: dict[tuple[float, ...], float] = {}
-        totals, keys, barred, bases = [], [], [], []
-        for base_rates, down, mask, start, end, bonus, deductions, ties, rows, adjustment_veto in self.units:
+        totals, rates_used, barred, bases = [], [], [], []
+        for base_rates, down, mask, start, end, bonus, deductions, _, rows, adjustment_veto in self.units:
             if down:
                 base_rates = base_rates[:]
                 for i, p, x in down:
@@ -405,10 +420,15 @@ class _Fast:
             totals.append(published_fast(base + (over_total if over_total < cap else cap) + bonus - deductions,
                                          precision))
             bases.append(base)
-            # a tie-break row's base + over, as sum(parts) adds them in the core
-            keys.append(tuple([-(0 + weights[i] * base_rates[i] + (over[k] if k >= 0 else 0.0)) if i >= 0 else -0.0
-                               for i, k in ties]))
+            rates_used.append(base_rates)
             barred.append(adjustment_veto or (bool(rows) and any(ref != drop for ref in rows)))
+        # tie-break scores decide nothing unless two totals are equal: only then are they worked out
+        # (a row's base + over, as sum(parts) adds them in the core)
+        if len(set(totals)) == len(totals):
+            keys: list[tuple[float, ...]] = [()] * len(totals)
+        else:
+            keys = [tuple([-(0 + weights[i] * base_rates[i] + (over[k] if k >= 0 else 0.0)) if i >= 0 else -0.0
+                           for i, k in unit.ties]) for unit, base_rates in zip(self.units, rates_used, strict=True)]
         return totals, keys, barred, bases
 
     def department_at(self, d: _Department, scenario: Scenario) -> tuple[float, tuple[float, ...], bool, float,
@@ -498,62 +518,99 @@ def _nominal(plan: Plan, actuals: Actuals, method: Method) -> dict[str, list[Sta
     return out
 
 
-def robustness(plan: Plan, actuals: Actuals, *, samples: int = 1000, seed: int = 1) -> Robustness:
-    """Rank intervals, grade probabilities and fragile pairs over the single-drop scenarios and
-    `samples` random methods (see the module docstring); the same seed gives the same result."""
-    method = compile_method(plan, actuals.period)
-    fast = _Fast(plan, actuals, method)
-    sc = plan.scoring
-    quarterly = method.quarterly
-    threshold = sc.progress_threshold
-    groups: list[_Group] = []
-    for key, standings in _nominal(plan, actuals, method).items():
-        label = "县区" if key == DISTRICTS else sc.departments.groups[key].name  # type: ignore[index]
-        names = [s.name for s in standings]
-        tie_break = sc.tie_break if key == DISTRICTS else sc.departments.tie_break
-        groups.append(_Group(key, label, names, _Ranker(names, sc, tie_break, quarterly, repeats=key != DISTRICTS),
-                             tuple(s.rank or 0 for s in standings), tuple(_grade(s, quarterly) for s in standings)))
+class _Run:
+    """One assessment's cells compiled once, and its groups as the method ranks them, ready to re-score
+    any scenario (`outcome`): per group the ranks and grades, in the plan's order of its units."""
 
-    def progress(bases: Sequence[float], ranked: Sequence[bool] = ()) -> tuple[str, ...]:
+    def __init__(self, plan: Plan, actuals: Actuals) -> None:
+        method = compile_method(plan, actuals.period)
+        self.fast = fast = _Fast(plan, actuals, method)
+        sc = self.scoring = plan.scoring
+        self.quarterly = quarterly = method.quarterly
+        self.groups: list[_Group] = []
+        for key, standings in _nominal(plan, actuals, method).items():
+            label = "县区" if key == DISTRICTS else sc.departments.groups[key].name  # type: ignore[index]
+            names = [s.name for s in standings]
+            tie_break = sc.tie_break if key == DISTRICTS else sc.departments.tie_break
+            ranker = _Ranker(names, sc, tie_break, quarterly, repeats=key != DISTRICTS)
+            self.groups.append(_Group(key, label, names, ranker, tuple(s.rank or 0 for s in standings),
+                                      tuple(_grade(s, quarterly) for s in standings)))
+        self.members = [[fast.departments[name] for name in g.names] for g in self.groups[1:]]
+        # a department group whose totals neither rates nor points can move is settled once for every
+        # scenario that leaves no row out, and so is each such department in a group something else moves
+        self.static = [not sc.departments.tie_break and not any(d.penalised for d in ds) for ds in self.members]
+        self.settled: list[tuple[tuple[int, ...], tuple[str, ...]] | None] = [None] * len(self.members)
+        self.fixed = {d.name: fast.department_at(d, Scenario()) for ds in self.members for d in ds
+                      if not d.penalised and not sc.departments.tie_break}
+        # in a group that moves, only its departments below a growth target move: their totals (and, in a
+        # quarter, whether they are ranked and on track) are all a scenario without a dropped row can change
+        self.moving = [[j for j, d in enumerate(ds) if d.name not in self.fixed] for ds in self.members]
+        self.seen: list[dict[tuple[object, ...], tuple[tuple[int, ...], tuple[str, ...]]]] = [
+            {} for _ in self.members]
+
+    def progress(self, bases: Sequence[float], ranked: Sequence[bool] = ()) -> tuple[str, ...]:
         """A quarter's status per unit (SPEC §4.7), as `Standing.progress` gives it."""
+        threshold = self.scoring.progress_threshold
         return tuple(YEAR_END if ranked and not ranked[j] else ON_TRACK if b >= threshold else BEHIND
                      for j, b in enumerate(bases))
 
-    all_scenarios = scenarios(plan, samples, seed)
-    districts, department_groups = groups[0], groups[1:]
-    members = [[fast.departments[name] for name in g.names] for g in department_groups]
-    # a department group whose totals no rate or points can move is settled once for all random samples
-    settled: list[tuple[tuple[int, ...], tuple[str, ...]] | None] = [None] * len(department_groups)
-    static = [not sc.departments.tie_break and not any(d.penalised for d in ds) for ds in members]
-    # … and so is each such department within a group that something else moves
-    fixed = {d.name: fast.department_at(d, Scenario()) for ds in members for d in ds
-             if not d.penalised and not sc.departments.tie_break}
-    for scenario in all_scenarios:
+    def outcome(self, scenario: Scenario) -> list[tuple[tuple[int, ...], tuple[str, ...]]]:
+        fast, quarterly = self.fast, self.quarterly
         totals, keys, barred, bases = fast.districts_at(scenario.points or fast.planned, scenario.rates,
                                                         scenario.drop)
-        ranks, grades = districts.ranker(totals, keys, barred)
-        districts.outcomes[(ranks, progress(bases) if quarterly else grades)] += 1
-        for n, (g, ds) in enumerate(zip(department_groups, members, strict=True)):
-            outcome = settled[n] if scenario.drop is None else None
+        ranks, grades = self.groups[0].ranker(totals, keys, barred)
+        out = [(ranks, self.progress(bases) if quarterly else grades)]
+        threshold = self.scoring.progress_threshold
+        for n, (g, ds) in enumerate(zip(self.groups[1:], self.members, strict=True)):
+            if scenario.drop is not None:
+                out.append(self._departments(g, [fast.department_at(d, scenario) for d in ds]))
+                continue
+            outcome = self.settled[n]
             if outcome is None:
-                at = [fixed[d.name] if scenario.drop is None and d.name in fixed else fast.department_at(d, scenario)
-                      for d in ds]
-                ranked = tuple(x[4] for x in at) if quarterly else ()
-                ranks, grades = g.ranker([x[0] for x in at], [x[1] for x in at], [x[2] for x in at], ranked)
-                outcome = (ranks, progress([x[3] for x in at], ranked) if quarterly else grades)
-                if scenario.drop is None and static[n]:
-                    settled[n] = outcome
+                moved = {j: fast.department_at(ds[j], scenario) for j in self.moving[n]}
+                key = tuple((x[0], x[1], x[2], x[4], x[3] >= threshold) for x in moved.values())
+                outcome = self.seen[n].get(key)
+                if outcome is None:
+                    at = [moved[j] if j in moved else self.fixed[d.name] for j, d in enumerate(ds)]
+                    outcome = self.seen[n][key] = self._departments(g, at)
+                if self.static[n]:
+                    self.settled[n] = outcome
+            out.append(outcome)
+        return out
+
+    def _departments(self, g: _Group, at: Sequence[tuple[float, tuple[float, ...], bool, float, bool]]
+                     ) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        ranked = tuple(x[4] for x in at) if self.quarterly else ()
+        ranks, grades = g.ranker([x[0] for x in at], [x[1] for x in at], [x[2] for x in at], ranked)
+        return ranks, self.progress([x[3] for x in at], ranked) if self.quarterly else grades
+
+
+def ranking_under(plan: Plan, actuals: Actuals, scenario: Scenario) -> dict[str, dict[str, tuple[int | None, str]]]:
+    """The ranking one scenario gives: group (县区, 牵头部门 …) -> unit -> (rank, grade)."""
+    run = _Run(plan, actuals)
+    return {g.label: {name: (rank or None, grade) for name, rank, grade in zip(g.names, *outcome, strict=True)}
+            for g, outcome in zip(run.groups, run.outcome(scenario), strict=True)}
+
+
+def robustness(plan: Plan, actuals: Actuals, *, samples: int = 1000, seed: int = 1) -> Robustness:
+    """Rank intervals, grade probabilities and fragile pairs over the single-drop scenarios and
+    `samples` random methods (see the module docstring); the same seed gives the same result."""
+    run = _Run(plan, actuals)
+    all_scenarios = scenarios(plan, samples, seed)
+    for scenario in all_scenarios:
+        for g, outcome in zip(run.groups, run.outcome(scenario), strict=True):
             g.outcomes[outcome] += 1
-    grade_names = [ON_TRACK, BEHIND] if quarterly else [gr.name for gr in sc.grades]
+    sc = plan.scoring
+    grade_names = [ON_TRACK, BEHIND] if run.quarterly else [gr.name for gr in sc.grades]
     units, pairs = [], []
-    for g in groups:
+    for g in run.groups:
         units += _spreads(g, grade_names, len(all_scenarios))
         pairs += _fragile(g, len(all_scenarios))
     return Robustness(
         samples=samples, seed=seed, period=actuals.period, drops=[s.drop for s in all_scenarios if s.drop],
         units=units, fragile_pairs=pairs,
         rates={f"{kind}.{name}": getattr(getattr(sc, kind), name) for kind, name in RATES},
-        grades=grade_names, quarterly=quarterly, input_files=[actuals.path] if actuals.path else [],
+        grades=grade_names, quarterly=run.quarterly, input_files=[actuals.path] if actuals.path else [],
     )
 
 
