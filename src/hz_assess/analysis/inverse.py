@@ -27,11 +27,11 @@ def actual_for_base(rule: Growth | Completion, target: float, points: float, bas
     if isinstance(rule, Growth):
         if rule.penalty_per_point <= 0:
             return -math.inf  # no penalty: every actual below t already gives the full base
-        # W·(1 − p·(t − a)) ≥ b  ⇔  a ≥ t − (1 − b/W)/p
+        # W·(1 − p·(t − a)) ≥ b  iff  a ≥ t − (1 − b/W)/p
         return target - (1.0 - share) / rule.penalty_per_point
     if target == 0:
         return 0.0  # a target of 0 is met by any a ≥ 0
-    # W·a/t ≥ b ⇔ a ≥ t·b/W, but nothing at all below the cliff a = zero_below·t
+    # W·a/t ≥ b iff a ≥ t·b/W, but nothing at all below the cliff a = zero_below·t
     return max(target * share, rule.zero_below * target)
 
 
@@ -44,11 +44,11 @@ def actual_for_over(rule: Growth | Completion, target: float, points: float, ove
     if isinstance(rule, Growth):
         if rule.bonus_per_point <= 0:
             return None
-        # W·bonus·(a − t) ≥ o  ⇔  a ≥ t + o/(W·bonus)
+        # W·bonus·(a − t) ≥ o  iff  a ≥ t + o/(W·bonus)
         return target + over / (points * rule.bonus_per_point)
     if target == 0 or rule.bonus_per_ratio <= 0:
         return None
-    # W·bonus·(a/t − 1) ≥ o  ⇔  a ≥ t·(1 + o/(W·bonus))
+    # W·bonus·(a/t − 1) ≥ o  iff  a ≥ t·(1 + o/(W·bonus))
     return target * (1.0 + over / (points * rule.bonus_per_ratio))
 
 

@@ -586,7 +586,7 @@ class _Solver:
             steps.append(f"其余指标不变:基本分合计 {n(base_other)},超额分合计 {n(over_other)},计分指标分值合计 "
                          f"{n(self.nums.points)},加减分 {n(adjust)}")
             steps.append(f"总分 = 100 × (基本分合计 + b) ÷ {n(self.nums.points)} + 超额加分 {n(over_now)} + 加减分 "
-                         f"{n(adjust)} ≥ {n(need_exact)} ⇒ 本项基本分 b ≥ {n(need_base)}(分值 {n(w)})")
+                         f"{n(adjust)} ≥ {n(need_exact)} → 本项基本分 b ≥ {n(need_base)}(分值 {n(w)})")
             if need_base <= w:
                 return self._base_inverse(rule, t, w, need_base, steps)
             room = cap - over_other * scale
@@ -607,8 +607,8 @@ class _Solver:
         need_rate = (need_part * parts.weight - rate_other) / row.weight
         steps.append(f"其余指标不变:Σ 权重 × 得分率 = {n(rate_other)},权重合计 {n(parts.weight)};评价部分 "
                      f"{n(rw)} × {n(factor)},加减分 {n(adjust)}")
-        steps.append(f"总分 = {n(iw)} × 指标部分 + {n(rw * factor)} + {n(adjust)} ≥ {n(need_exact)} ⇒ 指标部分 ≥ "
-                     f"{n(need_part)} ⇒ 本项得分率 ≥ {n(need_rate)}(权重 {n(row.weight)})")
+        steps.append(f"总分 = {n(iw)} × 指标部分 + {n(rw * factor)} + {n(adjust)} ≥ {n(need_exact)} → 指标部分 ≥ "
+                     f"{n(need_part)} → 本项得分率 ≥ {n(need_rate)}(权重 {n(row.weight)})")
         if need_rate > 1.0 + 1e-12:
             steps.append("得分率最高为 1(超额部分不计入部门得分):按公式单项无法达到")
             return None, steps
@@ -621,15 +621,15 @@ class _Solver:
         if a == -math.inf:
             steps.append("本项得 0 分也够:不需要该项")
         elif isinstance(rule, Growth):
-            steps.append(f"增幅类:b = {n(w)} × (1 − {n(rule.penalty_per_point)} × (目标 {n(t)} − a)) ⇒ a ≥ {n(t)} − "
+            steps.append(f"增幅类:b = {n(w)} × (1 − {n(rule.penalty_per_point)} × (目标 {n(t)} − a)) → a ≥ {n(t)} − "
                          f"(1 − {n(share)}) ÷ {n(rule.penalty_per_point)} = {n(a)}")
         elif t == 0:
-            steps.append("目标为 0:实绩不为负即得满分 ⇒ a ≥ 0")
+            steps.append("目标为 0:实绩不为负即得满分 → a ≥ 0")
         elif share <= rule.zero_below:
             z = n(rule.zero_below)
-            steps.append(f"完成率类:完成率低于 {z} 不得分 ⇒ a ≥ {z} × {n(t)} = {n(a)}")
+            steps.append(f"完成率类:完成率低于 {z} 不得分 → a ≥ {z} × {n(t)} = {n(a)}")
         else:
-            steps.append(f"完成率类:b = {n(w)} × a ÷ {n(t)} ⇒ a ≥ {n(t)} × {n(share)} = {n(a)}")
+            steps.append(f"完成率类:b = {n(w)} × a ÷ {n(t)} → a ≥ {n(t)} × {n(share)} = {n(a)}")
         return a, steps
 
     def _over_inverse(self, rule: Growth | Completion, t: float, w: float, need_over: float,
@@ -639,10 +639,10 @@ class _Solver:
             steps.append(f"超出该项超额分上限 {n(w * rule.bonus_cap)}:按公式单项无法达到")
         elif isinstance(rule, Growth):
             rate = n(rule.bonus_per_point)
-            steps.append(f"增幅类:o = {n(w)} × {rate} × (a − {n(t)}) ⇒ a ≥ {n(t)} + {n(need_over)} ÷ "
+            steps.append(f"增幅类:o = {n(w)} × {rate} × (a − {n(t)}) → a ≥ {n(t)} + {n(need_over)} ÷ "
                          f"({n(w)} × {rate}) = {n(a)}")
         else:
-            steps.append(f"完成率类:o = {n(w)} × {n(rule.bonus_per_ratio)} × (a ÷ {n(t)} − 1) ⇒ a ≥ {n(t)} × (1 + "
+            steps.append(f"完成率类:o = {n(w)} × {n(rule.bonus_per_ratio)} × (a ÷ {n(t)} − 1) → a ≥ {n(t)} × (1 + "
                          f"{n(need_over)} ÷ ({n(w)} × {n(rule.bonus_per_ratio)})) = {n(a)}")
         return a, steps
 
