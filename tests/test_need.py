@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from _builders import at_target, set_value
-from hz_assess.analysis.need import Goal, NeedResult, need, project_year, row_decimals
+from hz_assess.analysis.grid import row_decimals
+from hz_assess.analysis.need import Goal, NeedResult, need, project_year
 from hz_assess.errors import UsageError
 from hz_assess.models import Actuals, Adjustment, Cell, Plan, RankedResult
 from hz_assess.plan import load_plan

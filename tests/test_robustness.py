@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from _builders import at_target, set_value
+from hz_assess.analysis.fast import Fast
 from hz_assess.analysis.robustness import (
     SENSITIVE_TEXT,
     STABLE_TEXT,
     Scenario,
-    _Fast,
     district_rows,
     ranking_under,
     robustness,
@@ -103,7 +103,7 @@ def test_every_scenario_ranks_and_grades_as_the_numeric_core_does(plan: Plan, ex
 def test_district_totals_equal_the_cores_to_the_last_bit(plan: Plan, example: Actuals) -> None:
     # every unit at its target ties with the others, so the tie-break scores are worked out too
     for actuals in (example, at_target(plan)):
-        fast = _Fast(plan, actuals, compile_method(plan, actuals.period))
+        fast = Fast(plan, actuals, compile_method(plan, actuals.period))
         for scenario in scenarios(plan, 30, seed=5):
             method = compile_method(plan, actuals.period, scenario.overrides(plan, district_rows(plan)))
             totals, keys, barred, bases = fast.districts_at(scenario.points or fast.planned, scenario.rates,

@@ -25,57 +25,26 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from itertools import combinations
 from typing import Literal
 
+from hz_assess.analysis.arena import Arena, Goal, Position, position, project_year
+from hz_assess.analysis.grid import grid_ceil, least, less, on_grid, row_decimals
 from hz_assess.analysis.inverse import actual_for_base, actual_for_over, highest_useful, least_below, levels_upward
 from hz_assess.errors import Problem, UsageError
-from hz_assess.models import NO_BREAKDOWN, Actuals, Adjustment, Cell, CellValue, Plan, TargetCell, quota_places
+from hz_assess.models import Actuals, Cell, CellValue, Plan, TargetCell, quota_places
 from hz_assess.rules import Completion, Growth, Qualitative, n
-from hz_assess.scoring.core import BELOW, MISSING, DepartmentRows, Numbers, Row, compile_method, quarter_of, statuses
-from hz_assess.scoring.standings import (
-    DepartmentParts,
-    Standing,
-    department_standing,
-    published,
-    rank_group,
-    unit_standing,
-)
+from hz_assess.scoring.core import BELOW, MISSING, Row, quarter_of, statuses
+from hz_assess.scoring.standings import Standing, published
 
 __all__ = ["Goal", "Lift", "NeedResult", "Position", "RatingNeed", "RowNeed", "Threshold", "need", "project_year"]
 
 Status = Literal["needed", "any", "unreachable"]
 # The exact search over subsets stays below ~33,000 re-scorings (2^15); more candidates use the greedy order.
 EXACT_SEARCH_MAX = 15
-
-
-@dataclass(frozen=True)
-class Goal:
-    """A grade (at least that grade) or a rank (rank ≤ K)."""
-
-    grade: str | None = None
-    rank: int | None = None
-
-    def to_json(self) -> dict[str, object]:
-        return {"grade": self.grade} if self.grade is not None else {"rank": self.rank}
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where a unit stands: its published total, rank and grade (a quarter's progress, when it is one)."""
-
-    score: float
-    exact: float
-    rank: int | None
-    grade: str
-    provisional: bool = False
-    barred: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, object]:
-        return {"score": self.score, "rank": self.rank, "grade": self.grade}
 
 
 @dataclass(frozen=True)
@@ -198,184 +167,11 @@ class NeedResult:
         }
 
 
-# ---------------------------------------------------------------- the year end of a quarterly run
-
-
-def project_year(plan: Plan, actuals: Actuals) -> Actuals:
-    """A quarterly run's actuals carried to the year end, for judging what the year needs.
-
-    Flows (schedule prorate) at their present pace: actual × 4/q, which scores exactly as
-    the quarter scored them against target × q/4; rates and levels as they are; rows judged
-    only at year end (schedule year_end), when not filled yet, at their target (完成 for a
-    qualitative row). Every unit is carried the same way. A year-end run is returned as is.
-    """
-    quarter = quarter_of(actuals.period)
-    if quarter is None:
-        return actuals
-    top = max(plan.scoring.qualitative.levels.items(), key=lambda kv: kv[1])[0]
-
-    def carry(when: str, target: TargetCell, cell: Cell | None) -> Cell | None:
-        if when == "prorate":
-            if cell is not None and isinstance(cell.value, int | float):
-                return Cell(value=cell.value * 4 / quarter, where=cell.where)
-            return cell
-        if when == "year_end" and (cell is None or cell.value is None) and target is not None \
-                and target != NO_BREAKDOWN:
-            return Cell(value=top if isinstance(target, str) else float(target))
-        return cell
-
-    units: dict[str, dict[str, Cell]] = {}
-    for unit in plan.unit_names:
-        cells = dict(actuals.units.get(unit, {}))
-        for ind in plan.indicators:
-            if ind.applies_to(unit):
-                carried = carry(ind.when, ind.target(unit), cells.get(ind.id))
-                if carried is not None:
-                    cells[ind.id] = carried
-        units[unit] = cells
-    city_targets = dict(actuals.city_targets)
-    for ct in plan.city_targets:
-        carried = carry(ct.when, ct.target, city_targets.get(ct.id))
-        if carried is not None:
-            city_targets[ct.id] = carried
-    return actuals.model_copy(update={"period": actuals.period[:4], "units": units, "city_targets": city_targets})
-
-
-# ---------------------------------------------------------------- the unit among its group
-
-
-class _Arena:
-    """One unit among the units ranked with it, re-scored on the numeric core; the others stay as scored."""
-
-    def __init__(self, plan: Plan, actuals: Actuals, unit: str) -> None:
-        self.plan = plan
-        method = self.method = compile_method(plan, actuals.period)
-        adjustments: dict[str, list[Adjustment]] = {}
-        for a in actuals.adjustments:
-            adjustments.setdefault(a.subject, []).append(a)
-        self.adjustments = adjustments.get(unit, [])
-        self.unit = unit
-        self.dep: DepartmentRows | None = None
-        self.rating: Cell | None = None
-        self.kind: Literal["district", "department"]
-        self.others: list[Standing]
-        self.tie_break: Sequence[str]
-        if unit in method.districts:
-            self.kind, self.u, self.group, self.label = "district", method.districts.index(unit), \
-                method.district_group, "县区"
-            self.cells: dict[str, Cell] = dict(actuals.units.get(unit, {}))
-            self.others = [unit_standing(method, name, j, actuals.units.get(name, {}), adjustments.get(name, []))[0]
-                           for j, name in enumerate(method.districts) if name != unit]
-            self.tie_break = plan.scoring.tie_break
-            return
-        dep = next((d for d in method.departments if d.department.name == unit), None)
-        if dep is None:
-            raise ValueError(f"{unit!r} is neither a district nor a department of the plan")
-        key = dep.department.group
-        self.kind, self.u, self.group, self.dep = "department", 0, dep.group, dep
-        self.label = plan.scoring.departments.groups[key].name
-        self.cells = {**actuals.units.get(plan.city, {}), **actuals.city_targets}
-        self.rating = actuals.ratings.get(unit)
-        self.others = [department_standing(method, d, self.cells, actuals.ratings.get(d.department.name),
-                                           adjustments.get(d.department.name, []))[0]
-                       for d in method.department_group(key) if d is not dep]
-        self.tie_break = plan.scoring.departments.tie_break
-
-    @property
-    def size(self) -> int:
-        return len(self.others) + 1
-
-    def standing(self, cells: Mapping[str, Cell], rating: Cell | None) -> tuple[Standing, Numbers,
-                                                                               DepartmentParts | None]:
-        if self.dep is None:
-            s, nums = unit_standing(self.method, self.unit, self.u, cells, self.adjustments)
-            return s, nums, None
-        return department_standing(self.method, self.dep, cells, rating, self.adjustments)
-
-    def rank(self, s: Standing) -> list[Standing]:
-        """Rank and grade `s` among copies of the others (rank_group writes into what it is given)."""
-        everyone = [dataclasses.replace(o, rank=None, grade="", tie_note="") for o in self.others]
-        everyone.append(s)
-        rank_group(everyone, self.method.scoring, self.tie_break, quarterly=self.method.quarterly)
-        return everyone
-
-    def outcome(self, cells: Mapping[str, Cell], rating: Cell | None) -> Standing:
-        s = self.standing(cells, rating)[0]
-        self.rank(s)
-        return s
-
-
-def _position(s: Standing) -> Position:
-    return Position(score=s.published, exact=s.exact, rank=s.rank, grade=s.progress or s.grade,
-                    provisional=s.provisional, barred=tuple(s.barred))
-
-
-# ---------------------------------------------------------------- the grid a row is reported on
-
-
-def _decimals(x: object) -> int:
-    """Decimal places a number was written with: 7 → 0, 7.5 → 1, 24.0 → 1, 1.33 → 2."""
-    if isinstance(x, bool) or not isinstance(x, int | float):
-        return 0
-    if isinstance(x, int):
-        return 0
-    exponent = Decimal(repr(x)).as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
-
-
-def row_decimals(plan: Plan, row_id: str) -> int:
-    """The precision the plan writes a row's targets in (every unit's, the city's included)."""
-    ind = plan.indicator(row_id)
-    if ind is not None:
-        return max((_decimals(v) for v in ind.targets.values()), default=0)
-    ct = plan.city_target(row_id)
-    return _decimals(ct.target) if ct is not None else 0
-
-
-def _k_ceil(x: float, d: int) -> int:
-    """The grid index of x rounded up to d decimals."""
-    return int(Decimal(repr(x)).scaleb(d).to_integral_value(rounding=ROUND_CEILING))
-
-
-def _on_grid(k: int, d: int) -> float:
-    return float(Decimal(k).scaleb(-d))
-
-
-def _less(v: float, step: float) -> float:
-    """1% less than v, and at least one grid step less (v = 3 家: 2, not 2.97)."""
-    return v - max(abs(v) * 0.01, step)
-
-
-def _least(ok: Callable[[int], bool], lo: int, hi: int, guess: int) -> int:
-    """The least k in (lo, hi] with ok(k), given ok(hi), not ok(lo) and ok monotone; `guess` is tried first
-    with its neighbour, so a right guess costs two re-scorings, and a wrong one a bisection."""
-    if lo < guess < hi:
-        if ok(guess):
-            hi = guess
-            if hi - 1 > lo:
-                if not ok(hi - 1):
-                    return hi
-                hi -= 1
-        else:
-            lo = guess
-            if lo + 1 < hi:
-                if ok(lo + 1):
-                    return lo + 1
-                lo += 1
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if ok(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
-
-
 # ---------------------------------------------------------------- solving
 
 
 class _Solver:
-    def __init__(self, arena: _Arena, goal: Goal, original: Actuals | None) -> None:
+    def __init__(self, arena: Arena, goal: Goal, original: Actuals | None) -> None:
         self.arena = arena
         self.goal = goal
         self.original = original  # a quarterly run's actuals as they were, before carrying to the year end
@@ -414,7 +210,7 @@ class _Solver:
         p = self.sc.precision
         others = [o.published for o in self.arena.others]
         candidates = {0.0, *(published(o + self.step, p) for o in others), *others,
-                      *(_on_grid(_k_ceil(g.min, p), p) for g in self.sc.grades)}
+                      *(on_grid(grid_ceil(g.min, p), p) for g in self.sc.grades)}
         for total in sorted(candidates):
             trial = dataclasses.replace(self.now, published=total, exact=total, rank=None, grade="", tie_note="")
             if hopeful:
@@ -521,34 +317,34 @@ class _Solver:
 
         def at(k: int) -> Standing:
             if k not in checked:
-                checked[k] = self.with_cells({row.id: _on_grid(k, d)})
+                checked[k] = self.with_cells({row.id: on_grid(k, d)})
             return checked[k]
 
         def ok(k: int) -> bool:
             return self.reaches(at(k))
 
-        hi = _k_ceil(highest_useful(rule, t), d) + 1  # beyond the row's maximum nothing changes
-        lo = _k_ceil(least_below(rule, t), d) - 1  # below it the row scores its least
+        hi = grid_ceil(highest_useful(rule, t), d) + 1  # beyond the row's maximum nothing changes
+        lo = grid_ceil(least_below(rule, t), d) - 1  # below it the row scores its least
         guess, steps = self._inverse(i, row, rule, t, need_exact)
         out.steps = steps
         if not ok(hi):
             s = at(hi)
-            out.steps.append(f"重算:实绩 {_on_grid(hi, d):g}(该项得满分和封顶的超额分)时总分 {s.published:.2f},"
+            out.steps.append(f"重算:实绩 {on_grid(hi, d):g}(该项得满分和封顶的超额分)时总分 {s.published:.2f},"
                              f"第 {s.rank} 名,{s.grade}:单项无法达到")
             return
         if ok(lo):
             s = at(lo)
             out.required, out.reachable, out.status = None, True, "any"
-            out.steps.append(f"重算:该项得分最低(实绩 {_on_grid(lo, d):g})时总分仍为 {s.published:.2f},"
+            out.steps.append(f"重算:该项得分最低(实绩 {on_grid(lo, d):g})时总分仍为 {s.published:.2f},"
                              f"第 {s.rank} 名,{s.grade}:该项不影响目标")
             return
-        start = hi if guess is None or math.isnan(guess) else (lo + 1 if guess == -math.inf else _k_ceil(guess, d))
+        start = hi if guess is None or math.isnan(guess) else (lo + 1 if guess == -math.inf else grid_ceil(guess, d))
         start = min(max(start, lo + 1), hi)
         if guess is not None and math.isfinite(guess):
-            out.steps.append(f"按计划目标的写法保留 {d} 位小数、向上取整:{_on_grid(start, d):g}")
-        k = _least(ok, lo, hi, start)
-        value = _on_grid(k, d)
-        below = _less(value, step)
+            out.steps.append(f"按计划目标的写法保留 {d} 位小数、向上取整:{on_grid(start, d):g}")
+        k = least(ok, lo, hi, start)
+        value = on_grid(k, d)
+        below = less(value, step)
         s, t_below = at(k), self.with_cells({row.id: below})
         if not self.reaches(s) or self.reaches(t_below):
             raise RuntimeError(f"need: row {row.id} of {self.arena.unit}: {value} failed its confirmation")
@@ -757,7 +553,7 @@ class _Solver:
             out.score, out.status = 0.0, "any"
             out.steps.append("评价为 0 分也能达到:评价不影响目标")
         elif ok(100):
-            k = _least(ok, 0, 100, self._rating_guess(need_exact))
+            k = least(ok, 0, 100, self._rating_guess(need_exact))
             if ok(k - 1):
                 raise RuntimeError(f"need: rating {k} of {self.arena.unit} failed its confirmation")
             out.score, out.status = float(k), "needed"
@@ -808,11 +604,11 @@ def need(plan: Plan, actuals: Actuals, unit: str, goal: Goal | None = None) -> N
     """
     as_of = original = None
     if quarter_of(actuals.period) is not None:
-        at_quarter = _Arena(plan, actuals, unit)
-        as_of = _position(at_quarter.outcome(at_quarter.cells, at_quarter.rating))
+        at_quarter = Arena(plan, actuals, unit)
+        as_of = position(at_quarter.outcome(at_quarter.cells, at_quarter.rating))
         original = actuals
         actuals = project_year(plan, actuals)
-    arena = _Arena(plan, actuals, unit)
+    arena = Arena(plan, actuals, unit)
     solver = _Solver(arena, Goal(rank=1), original)  # the goal is settled once the current grade is known
     chosen, default, top = _goal(plan, goal, solver.now, arena.size)
     solver.goal = chosen
@@ -822,7 +618,7 @@ def need(plan: Plan, actuals: Actuals, unit: str, goal: Goal | None = None) -> N
     rating = solver.solve_rating(threshold.exact) if arena.kind == "department" else None
     return NeedResult(
         unit=unit, kind=arena.kind, group=arena.label, period=original.period if original else actuals.period,
-        basis=actuals.period, goal=chosen, goal_is_default=default, top=top, current=_position(solver.now),
+        basis=actuals.period, goal=chosen, goal_is_default=default, top=top, current=position(solver.now),
         as_of=as_of, reached=solver.reaches(solver.now), threshold=threshold, per_indicator=rows,
         combination=combination, combination_reaches=reaches, combination_search=search, rating=rating,
         precision=plan.scoring.precision,
