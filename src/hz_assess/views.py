@@ -957,10 +957,16 @@ def need_document(r: NeedResult, *, explain: bool = False) -> Document:
     combo = Table("combination", "最少需要补足到目标的指标", combo_columns)
     for lift in r.combination:
         combo.add([lift.id, lift.name, lift.actual, lift.to, lift.gain, *([lift.remaining] if r.projected else [])])
+    department = r.kind == "department"
     if r.reached:
         combo.notes.append("目标已达到,不需要补足。")
+    elif not r.per_indicator:
+        combo.notes.append("只按评价计分,没有指标可补足。")
     elif not r.combination_reaches:
-        combo.notes.append("即使所有未达标(及缺数据)的指标都补足到目标也达不到:还需超额完成,见上表各项所需实绩。")
+        rest = ("超额完成不计入部门得分,评价能否补上见“部门评价”" if department else
+                "还需超额完成,见上表各项所需实绩")
+        combo.notes.append(("所有指标都已达到目标" if not r.below_target else
+                            "即使所有未达标(及缺数据)的指标都补足到目标也达不到") + f":{rest}。")
     else:
         how = ("逐一试算所有组合,取项数最少的组合(同样项数时取增分最多的)" if r.combination_search == "exact" else
                "按补足后增加的总分从多到少依次选取(同样项数时这样选总分最高,故项数最少)")

@@ -141,6 +141,7 @@ class NeedResult:
     combination: list[Lift]
     combination_reaches: bool
     combination_search: Literal["exact", "greedy"]
+    below_target: int  # the rows below target (or missing) the combination chose from
     rating: RatingNeed | None
     precision: int
     input_files: list[str] = field(default_factory=list)
@@ -162,7 +163,7 @@ class NeedResult:
             "barred": list(t.barred),
             "per_indicator": [r.to_json() for r in self.per_indicator],
             "combination": [c.to_json() for c in self.combination], "combination_reaches": self.combination_reaches,
-            "combination_search": self.combination_search,
+            "combination_search": self.combination_search, "below_target": self.below_target,
             "rating": None if self.rating is None else self.rating.to_json(),
         }
 
@@ -444,7 +445,7 @@ class _Solver:
 
     # -- the fewest rows brought to target
 
-    def combination(self) -> tuple[list[Lift], bool, Literal["exact", "greedy"]]:
+    def combination(self) -> tuple[list[Lift], bool, Literal["exact", "greedy"], int]:
         """The fewest rows below target (or missing) that, all brought to target, reach the goal.
 
         Bringing a row to target adds (W − base) to the base sum and nothing to over (a row at
@@ -467,12 +468,12 @@ class _Solver:
             candidates.append(Lift(id=row.id, name=row.name, unit=row.unit, actual=None if cell is None else cell.value,
                                    to=to, gain=gain, remaining=self._remaining(row, to)))
         if self.reaches(self.now):
-            return [], True, "exact"
+            return [], True, "exact", len(candidates)
         if not candidates or not self.met({c.id: c.to for c in candidates}):
-            return [], False, "exact" if len(candidates) <= EXACT_SEARCH_MAX else "greedy"
+            return [], False, "exact" if len(candidates) <= EXACT_SEARCH_MAX else "greedy", len(candidates)
         if len(candidates) <= EXACT_SEARCH_MAX:
-            return self._exact(candidates), True, "exact"
-        return self._greedy(candidates), True, "greedy"
+            return self._exact(candidates), True, "exact", len(candidates)
+        return self._greedy(candidates), True, "greedy", len(candidates)
 
     def _exact(self, candidates: list[Lift]) -> list[Lift]:
         hopeful = self.least_total(hopeful=True)
@@ -614,13 +615,14 @@ def need(plan: Plan, actuals: Actuals, unit: str, goal: Goal | None = None) -> N
     solver.goal = chosen
     threshold = solver.threshold()
     rows = [solver.solve_row(i, row, threshold.exact) for i, row in solver.rows()]
-    combination, reaches, search = solver.combination()
+    combination, reaches, search, below = solver.combination()
     rating = solver.solve_rating(threshold.exact) if arena.kind == "department" else None
     return NeedResult(
         unit=unit, kind=arena.kind, group=arena.label, period=original.period if original else actuals.period,
         basis=actuals.period, goal=chosen, goal_is_default=default, top=top, current=position(solver.now),
         as_of=as_of, reached=solver.reaches(solver.now), threshold=threshold, per_indicator=rows,
-        combination=combination, combination_reaches=reaches, combination_search=search, rating=rating,
+        combination=combination, combination_reaches=reaches, combination_search=search, below_target=below,
+        rating=rating,
         precision=plan.scoring.precision,
         input_files=[actuals.path] if actuals.path else [],
     )
