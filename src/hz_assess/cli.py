@@ -399,7 +399,7 @@ def _actuals_or_recorded(plan: Plan, actuals: Path | None, *, district: str | No
     return run.actuals
 
 
-ExplainOpt = Annotated[bool, typer.Option("--explain", help="同时列出每个数值是怎样算出来的。")]
+MAX_SAMPLES = 100_000  # robustness: far beyond what rank intervals need, still seconds
 
 
 @app.command()
@@ -413,7 +413,7 @@ def need(
     department: DepartmentOpt = None,
     grade: Annotated[str | None, typer.Option("--grade", help="目标等次,如 优秀(默认:比现在高一个等次)。")] = None,
     rank: Annotated[int | None, typer.Option("--rank", help="目标名次:进入前 K 名。", show_default=False)] = None,
-    explain: ExplainOpt = False,
+    explain: Annotated[bool, typer.Option("--explain", help="同时列出每个数值是怎样算出来的。")] = False,
     targets: TargetsOpt = None,
     departments: DepartmentsOpt = None,
     fmt: FormatOpt = Format.table,
@@ -472,9 +472,6 @@ def robustness(
     plan = _load(targets, departments)
     result = analyse(plan, read_actuals(plan, actuals), samples=samples, seed=seed)
     _emit(robustness_document(result, explain=explain), fmt, result.to_json() if fmt is Format.json else None)
-
-
-MAX_SAMPLES = 100_000
 
 
 # ---------------------------------------------------------------- the workbook

@@ -886,7 +886,8 @@ def _need_lines(r: NeedResult) -> list[str]:
     c, t = r.current, r.threshold
     lines = []
     if r.as_of is not None:
-        lines.append(f"截至 {r.period}:总分 {r.as_of.score:.2f},第 {r.as_of.rank} 名,{r.as_of.grade};以下按当前进度"
+        rank = f"第 {r.as_of.rank} 名," if r.as_of.rank is not None else ""
+        lines.append(f"截至 {r.period}:总分 {r.as_of.score:.2f},{rank}{r.as_of.grade};以下按当前进度"
                      f"推算到 {r.basis} 年底(全年)")
         lines.append(f"推算全年:总分 {c.score:.2f},第 {c.rank} 名,{c.grade}" + ("(有缺数据,按 0 分计)"
                                                                              if c.provisional else ""))
