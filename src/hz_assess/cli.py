@@ -378,6 +378,98 @@ def explain(
     _emit(explain_document(a, r, x), fmt)
 
 
+# ---------------------------------------------------------------- decision support (SPEC §8)
+
+
+def _actuals_or_recorded(plan: Plan, actuals: Sequence[Path] | None, *, district: str | None = None,
+                         department: str | None = None) -> Actuals:
+    """The workbooks' actuals, or without one those of the ledger's default run (saying which, as gaps does)."""
+    from hz_assess.workbook import read_many
+
+    if actuals:
+        return read_many(plan, actuals)
+    from hz_assess.ledger import Ledger, plan_differs, require_unit
+
+    run, why = Ledger().default_run(plan.info.id)
+    _say(f"未指定工作簿,{why}")
+    note = plan_differs(run.info, plan.targets_sha256, plan.departments_sha256)
+    if note:
+        _say(note)
+    require_unit(run, district=district, department=department)
+    return run.actuals
+
+
+MAX_SAMPLES = 100_000  # robustness: far beyond what rank intervals need, still seconds
+
+
+@app.command()
+def need(
+    actuals: OptionalActualsArg = None,
+    district: DistrictOpt = None,
+    department: DepartmentOpt = None,
+    grade: Annotated[str | None, typer.Option("--grade", help="目标等次,如 优秀(默认:比现在高一个等次)。")] = None,
+    rank: Annotated[int | None, typer.Option("--rank", help="目标名次:进入前 K 名。", show_default=False)] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="同时列出每个数值是怎样算出来的。")] = False,
+    targets: TargetsOpt = None,
+    departments: DepartmentsOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """测算一个县区或部门要达到某一等次(或名次)还需要什么:每项指标单独需要的实绩,最少需补足哪几项指标。
+
+    名额、排序项和否决都已计入,其他单位的结果保持不变;每个数值都已重算复核。季度数据按当前进度推算全年。
+
+    \b
+    示例:
+      hz-assess need 实绩.xlsx --district 吴兴 --rank 4 --explain
+      hz-assess need --department 科技局 --grade 优秀
+    """
+    from hz_assess.analysis.need import Goal
+    from hz_assess.analysis.need import need as what_it_takes
+    from hz_assess.plan import resolve_department, resolve_unit
+    from hz_assess.views import need_document
+
+    plan = _load(targets, departments)
+    if (district is None) == (department is None):
+        _fail("请用 --district 或 --department 指定一个县区或部门(二选一)")
+    if grade is not None and rank is not None:
+        _fail("--grade 和 --rank 只能给一个:目标是等次或者名次")
+    name = resolve_unit(plan, district, districts_only=True) if district is not None else \
+        resolve_department(plan, department or "").name
+    data = _actuals_or_recorded(plan, actuals, district=name if district else None,
+                                department=name if department else None)
+    goal = Goal(grade=grade.strip()) if grade is not None else (Goal(rank=rank) if rank is not None else None)
+    result = what_it_takes(plan, data, name, goal)
+    _emit(need_document(result, explain=explain), fmt, result.to_json() if fmt is Format.json else None)
+
+
+@app.command()
+def robustness(
+    actuals: ActualsArg,
+    samples: Annotated[int, typer.Option("--samples", help="随机抽样的方法个数(另加每次去掉一项指标的情景)。")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="随机种子:同样的种子得到同样的结果。")] = 1,
+    explain: Annotated[bool, typer.Option("--explain", help="同时列出抽样方法和全部参数。")] = False,
+    targets: TargetsOpt = None,
+    departments: DepartmentsOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """排名稳健性分析:分值、加扣分比例在合理范围内变化或去掉一项指标时,各单位的名次区间、等次概率和次序不稳定的单位对。
+
+    \b
+    示例:
+      hz-assess robustness 实绩.xlsx
+      hz-assess robustness 实绩.xlsx --samples 5000 --seed 7 --explain
+    """
+    from hz_assess.analysis.robustness import robustness as analyse
+    from hz_assess.views import robustness_document
+    from hz_assess.workbook import read_many
+
+    if not 0 <= samples <= MAX_SAMPLES:
+        _fail(f"--samples 应在 0 到 {MAX_SAMPLES} 之间")
+    plan = _load(targets, departments)
+    result = analyse(plan, read_many(plan, actuals), samples=samples, seed=seed)
+    _emit(robustness_document(result, explain=explain), fmt, result.to_json() if fmt is Format.json else None)
+
+
 # ---------------------------------------------------------------- the workbook
 
 
@@ -647,6 +739,8 @@ def report(
         "--run", metavar="编号", help="按考核台账中的这次记录重新导出(见 hz-assess history),不读工作簿。",
         show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的报告文件。")] = False,
+    with_robustness: Annotated[bool, typer.Option(
+        "--robustness", help="附上排名稳健性分析(1000 个抽样、随机种子 1;仅 .xlsx 和 .html 报告)。")] = False,
     targets: TargetsOpt = None,
     departments: DepartmentsOpt = None,
     no_record: Annotated[bool, typer.Option("--no-record", help="不记入考核台账。")] = False,
@@ -656,20 +750,22 @@ def report(
     \b
     示例:
       hz-assess report 实绩.xlsx -o 通报.docx
-      hz-assess report --run 3 -o 排名.xlsx
+      hz-assess report --run 3 -o 排名.xlsx --robustness
     """
-    from hz_assess.export import report_format, write_report
+    from hz_assess.export import APPENDIX_FORMATS, report_format, write_report
 
     if output is None:
         _fail("请用 -o 指定报告文件,如 -o 排名.xlsx")
     if actuals and run is not None:
         _fail("请给出实绩工作簿或 --run 编号其中之一:--run 按考核台账中的记录导出,不读工作簿")
     fmt = report_fmt.value if report_fmt else None
-    report_format(output, fmt)  # a wrong name fails before any work
+    if report_format(output, fmt) not in APPENDIX_FORMATS and with_robustness:  # a wrong name fails before any work
+        _fail("--robustness 只能用于 .xlsx 或 .html 报告(稳健性分析附在其后)")
     if actuals:
         plan = _load(targets, departments)
         data, a = _read_and_score(plan, actuals)
-        kind = write_report(a, output, fmt, force=force, inputs=actuals)
+        kind = write_report(a, output, fmt, force=force, inputs=actuals,
+                            appendix=_robustness_appendix(plan, data) if with_robustness else None)
         _say(f"已写入报告:{output}")
         if not no_record:
             _record(a, data, "report", outputs=[(output, kind)], reuse=True)
@@ -682,12 +778,20 @@ def report(
     else:
         recorded, why = Ledger().default_run(_load(targets, departments).info.id)
         _say(f"未指定工作簿,{why}")
+    appendix = _robustness_appendix(_load(targets, departments), recorded.actuals) if with_robustness else None
     kind = write_report(recorded.assessment, output, fmt, force=force,
-                        inputs=[Path(f.path) for f in recorded.info.inputs])
+                        inputs=[Path(f.path) for f in recorded.info.inputs], appendix=appendix)
     _say(f"已写入报告:{output}")
     if not no_record:
         problem = attach_run_output(recorded.info.id, output, kind)
         _say(problem or f"报告已登记在考核台账第 {recorded.info.id} 号记录上")
+
+
+def _robustness_appendix(plan: Plan, data: Actuals) -> Document:
+    from hz_assess.analysis.robustness import robustness as analyse
+    from hz_assess.views import robustness_document
+
+    return robustness_document(analyse(plan, data), explain=True)
 
 
 def main() -> None:

@@ -31,6 +31,8 @@ from hz_assess.plan import Finding
 from hz_assess.rules import RULE_NAMES, make_rule, n
 
 if TYPE_CHECKING:
+    from hz_assess.analysis.need import Goal, NeedResult, RowNeed
+    from hz_assess.analysis.robustness import Robustness
     from hz_assess.ledger import Comparison, RunInfo
     from hz_assess.trend import Trend
 
@@ -896,3 +898,216 @@ def trend_table(trend: Trend) -> Table:
         t.add([line.id, line.name, line.unit, line.target, *[line.values[p] for p in trend.periods],
                line.direction or "—", ON_TRACK_TEXT[line.on_track], line.as_of or "—"])
     return t
+
+
+# ---------------------------------------------------------------- decision support (SPEC §8)
+
+NEED_STATUS = {"needed": "能", "any": "不影响", "unreachable": "单项达不到"}
+
+
+def goal_text(goal: Goal) -> str:
+    return f"「{goal.grade}」" if goal.grade is not None else f"前 {goal.rank} 名"
+
+
+def _figure(value: float | str | None, decimals: int) -> str | None:
+    """A figure as the plan writes that row's targets: 487 亿元, 11.0%, 1.30%."""
+    if value is None or isinstance(value, str):
+        return value
+    return f"{value:.{decimals}f}"
+
+
+def _need_lines(r: NeedResult) -> list[str]:
+    """The unit now, the goal, and the least total that reaches it, with the reason (band, quota, rank, veto)."""
+    c, t = r.current, r.threshold
+    lines = []
+    if r.as_of is not None:
+        rank = f"第 {r.as_of.rank} 名," if r.as_of.rank is not None else ""
+        lines.append(f"截至 {r.period}:总分 {r.as_of.score:.2f},{rank}{r.as_of.grade};以下按当前进度"
+                     f"推算到 {r.basis} 年底(全年)")
+        lines.append(f"推算全年:总分 {c.score:.2f},第 {c.rank} 名,{c.grade}" + ("(有缺数据,按 0 分计)"
+                                                                             if c.provisional else ""))
+    else:
+        lines.append(f"现状:总分 {c.score:.2f},第 {c.rank} 名({r.group} {t.units} 个单位),{c.grade}"
+                     + ("(有缺数据,按 0 分计,结果暂定)" if c.provisional else ""))
+    how = "默认目标:比现在高一个等次" if r.goal_is_default and not r.top else (
+        "已是最高等次,目标为保持" if r.top else "")
+    lines.append(f"目标:{goal_text(r.goal)}" + (f"({how})" if how else ""))
+    if t.total is None:
+        lines.append("任何总分都达不到目标" + (f":{'、'.join(t.barred)},不得评为{r.goal.grade}" if t.barred else ""))
+    else:
+        lines.append(f"须总分(四舍五入到 {r.precision} 位小数)至少 {t.total:.2f} 分" + (
+            f",现差 {max(t.total - c.score, 0):.2f} 分" if not r.reached else ",已达到"))
+        holders = "、".join(f"{name}({score:.2f})" for name, score, _ in t.holders)
+        if r.goal.grade is not None and t.band is not None and t.total > t.band:
+            quota = f"名额 {t.places} 个({t.units} 个单位)" if t.places is not None else ""
+            lines.append(f"「{r.goal.grade}」分数线为 {t.band:g} 分,但{quota}已由{holders or '其他单位'}获得:"
+                         f"达到 {t.band:g} 分还不够,须排到它们之前")
+        elif r.goal.rank is not None and holders:
+            lines.append(f"前 {r.goal.rank} 名现为:{holders}")
+        if t.tied:
+            lines.append(f"总分 {t.total:.2f} 时与{'、'.join(t.tied)}同分:按排序项(或名次并列、名额规则)计入后仍能达到")
+    if r.reached:
+        lines.append("已达到目标:下表为保持目标,各项最低需要的实绩")
+    return lines
+
+
+def _need_row(r: NeedResult, x: RowNeed) -> list[object]:
+    change = None
+    if isinstance(x.required, float) and isinstance(x.actual, int | float):
+        change = x.required - float(x.actual)
+    row: list[object] = [x.id, x.name, x.unit, target_text(x.target), x.actual, _figure(x.required, x.decimals),
+                         change]
+    if r.projected:
+        row += [x.so_far, x.remaining]
+    best = "评为最高等级也不够" if x.rule == "qualitative" else "该项满分加封顶的超额分也不够"
+    note = {"any": "该项得分最低也能达到", "unreachable": best}.get(x.status, "")
+    if x.assumed:
+        note = _join_words(note, "尚未填报,按完成目标推算")
+    return [*row, NEED_STATUS[x.status], note]
+
+
+def _join_words(a: str, b: str) -> str:
+    return f"{a};{b}" if a else b
+
+
+def need_document(r: NeedResult, *, explain: bool = False) -> Document:
+    """`need`: the goal and the total it takes; each indicator alone; the fewest rows brought to target;
+    a department's rating; what the figures do not claim; with `explain`, how each figure was found."""
+    unit_word = "全年推算" if r.projected else "实绩"
+    columns = [Column("id", "序号"), Column("name", "主要指标"), Column("unit", "计量单位", narrow=False),
+               Column("target", "全年目标" if r.projected else "目标", "value"), Column("actual", unit_word, "value"),
+               Column("required", "需达到"), Column("change", "与实绩相差", "value", narrow=False)]
+    if r.projected:
+        columns += [Column("so_far", f"截至{r.period}", "value", narrow=False),
+                    Column("remaining", "其余季度须完成", "value")]
+    columns += [Column("reachable", "单项能否达到"), Column("note", "说明", narrow=False)]
+    single = Table("per_indicator", "各项指标单独需要达到的实绩(其他指标不变)", columns)
+    for x in r.per_indicator:
+        single.add(_need_row(r, x), "na" if x.status == "unreachable" else "")
+    if not r.per_indicator:
+        single.notes.append("没有可测算的指标(只按评价计分)。")
+    combo_columns = [Column("id", "序号"), Column("name", "主要指标"), Column("actual", unit_word, "value"),
+                     Column("to", "补足到(目标)", "value"), Column("gain", "增加总分", "score")]
+    if r.projected:
+        combo_columns.append(Column("remaining", "其余季度须完成", "value"))
+    combo = Table("combination", "最少需要补足到目标的指标", combo_columns)
+    for lift in r.combination:
+        combo.add([lift.id, lift.name, lift.actual, lift.to, lift.gain, *([lift.remaining] if r.projected else [])])
+    department = r.kind == "department"
+    if r.reached:
+        combo.notes.append("目标已达到,不需要补足。")
+    elif not r.per_indicator:
+        combo.notes.append("只按评价计分,没有指标可补足。")
+    elif not r.combination_reaches:
+        rest = ("超额完成不计入部门得分,评价能否补上见“部门评价”" if department else
+                "还需超额完成,见上表各项所需实绩")
+        combo.notes.append(("所有指标都已达到目标" if not r.below_target else
+                            "即使所有未达标(及缺数据)的指标都补足到目标也达不到") + f":{rest}。")
+    else:
+        how = ("逐一试算所有组合,取项数最少的组合(同样项数时取增分最多的)" if r.combination_search == "exact" else
+               "按补足后增加的总分从多到少依次选取(同样项数时这样选总分最高,故项数最少)")
+        combo.notes.append(f"共 {len(r.combination)} 项,已重算复核达到目标;{how}。")
+    blocks: list[Block] = [Text("goal", _need_lines(r), title="目标"), single, combo]
+    if r.rating is not None:
+        g = r.rating
+        if g.status == "unreachable":
+            rating = "仅靠评价达不到:评价为 100 分(或最高等级)也不够"
+        elif g.status == "any":
+            rating = "评价不影响目标(评价为 0 分也能达到)"
+        else:
+            level = f"至少「{g.level}」," if g.level is not None else ""
+            rating = f"{level}按 0–100 分评价须不低于 {g.score:g} 分(少 1 分达不到,已重算复核)"
+        blocks.append(Text("rating", [f"现在的评价:{'未评价' if g.current is None else show(g.current, 'value')}",
+                                      f"其他指标不变时,评价{rating}"], title="部门评价"))
+    limits = [
+        "其他单位的结果按现有数据保持不变;它们的实绩变了,所需数值也会变。",
+        "每项数值都假定其他指标不变,各项不能相加;几项同时改进时,请看“最少需要补足到目标的指标”。",
+        "每个数值都已重算复核:达到该值即达到目标,少 1%(且至少少一档)则达不到;数值按计划中该项目标的小数位数向上取整。",
+    ]
+    if r.kind == "department":
+        limits.append("部门的指标按全市实绩计分;全市实绩变化时同一指标的其他部门也会变,测算中其他部门的结果保持不变。")
+    if r.projected:
+        limits.append(f"全年推算:累计类指标按当前进度推算(截至{r.period}实绩 × 4 ÷ 季度数),比率、水平类指标按当前值,"
+                      "年底评定的指标(定性指标、第17、22项等)未填报的按完成目标计;其他单位同样推算。这是推算,不是预测。")
+    blocks.append(Text("limits", limits, title="说明(本测算不表示什么)"))
+    if explain:
+        steps = Table("steps", "计算过程", [Column("id", "序号"), Column("step", "步骤", "int"),
+                                           Column("text", "说明")])
+        for x in r.per_indicator:
+            for i, text in enumerate(x.steps, 1):
+                steps.add([x.id, i, text])
+        if r.rating is not None:
+            for i, text in enumerate(r.rating.steps, 1):
+                steps.add(["评价", i, text])
+        blocks.append(steps)
+    title = f"{r.unit}:达到{goal_text(r.goal)}需要什么({period_label(r.period)}" + (
+        ",按全年推算)" if r.projected else ")")
+    return Document("need", title, meta=[f"输入:{'、'.join(r.input_files) or '—'}"], blocks=blocks)
+
+
+@dataclass
+class IntervalChart(Chart):
+    """Rank intervals: per unit (label) its rank under the method (value), the median and the 5–95% range."""
+
+    median: list[float] = field(default_factory=list)
+    low: list[float] = field(default_factory=list)
+    high: list[float] = field(default_factory=list)
+    ranks: int = 0  # the axis runs from rank 1 to this
+
+
+def _design_lines(r: Robustness, *, full: bool) -> list[str]:
+    lines = [f"情景 {r.scenarios} 个:每次去掉一项县区指标各 1 个({len(r.drops)} 个),加上随机抽样 {r.samples} 个"
+             f"(随机种子 {r.seed},同样的种子得到同样的结果)。"]
+    if not full:
+        return lines
+    rates = {"growth.bonus_per_point": "增幅类每超 1 个百分点的加分比例",
+             "growth.penalty_per_point": "增幅类每低 1 个百分点的扣分比例",
+             "completion.bonus_per_ratio": "完成率类每超 1 的加分比例"}
+    lines += [
+        "随机抽样:每项县区指标的分值 × [0.75, 1.25] 内的均匀随机数,再按比例调回合计 100 分;以下三个比例各 × [0.5, 1.5] "
+        "内的均匀随机数:" + ";".join(f"{rates.get(k, k)}(现为 {n(v)})" for k, v in r.rates.items()) + "。",
+        f"去掉一项指标的情景依次为第 {'、'.join(r.drops)} 项,其余按现行方法。",
+        "不变的部分:实绩数据、目标、超额分封顶、完成率 50% 的界限、定性等级系数、等次分数线、名额、否决和加减分。",
+        "每个情景都按现行规则排名、评定等次(含名额、排序项和否决);部门的指标部分按得分率计,分值不影响它。",
+        "中位名次为全部情景名次的中位数;5%–95% 区间取第 5 和第 95 百分位(最近秩法)。",
+        "次序不稳定的单位对:两单位的先后(或并列)与现行方法不同的情景超过 10%。",
+        "判断:名次和等次都与现行方法相同的情景不少于 90% 为“排名稳定”,否则为“排名对方法敏感”。",
+    ]
+    return lines
+
+
+def robustness_document(r: Robustness, *, explain: bool = False) -> Document:
+    """`robustness`: per unit its rank, median, 5–95% interval, grade chances and verdict; the fragile
+    pairs; a chart of the intervals (html); the design (in full with `explain`) and what it does not claim."""
+    grade_word = "进度" if r.quarterly else "等次"
+    units = Table("units", "名次区间和等次概率", [
+        Column("group", "组别"), Column("rank", "现行名次", "int"), Column("name", "单位"),
+        Column("median", "中位名次", "value"), Column("interval", "5%–95%名次"),
+        *[Column(f"grade:{g}", f"{g}", "percent", narrow=False) for g in r.grades],
+        Column("grade", f"现行{grade_word}"), Column("grade_kept", f"{grade_word}不变", "percent"),
+        Column("rank_kept", "名次不变", "percent", narrow=False), Column("verdict", "判断")])
+    for u in r.units:
+        interval = f"{u.q05}" if u.q05 == u.q95 else f"{u.q05}–{u.q95}"
+        units.add([u.group, u.rank, u.name, u.median, interval, *[u.grades.get(g, 0.0) for g in r.grades], u.grade,
+                   u.grade_kept, u.rank_kept, u.verdict], "" if u.verdict == "排名稳定" else "missing")
+    blocks: list[Block] = [units]
+    for group in dict.fromkeys(u.group for u in r.units):
+        members = [u for u in r.units if u.group == group]
+        blocks.append(IntervalChart(
+            f"intervals:{group}", f"{group}名次区间(点 = 现行名次,线 = 5%–95%,竖线 = 中位)",
+            [u.name for u in members], [float(u.rank or 0) for u in members], median=[u.median for u in members],
+            low=[float(u.q05) for u in members], high=[float(u.q95) for u in members], ranks=len(members)))
+    pairs = Table("fragile_pairs", "次序不稳定的单位对(超过 10% 的情景先后不同)", [
+        Column("group", "组别"), Column("a", "现行在前"), Column("b", "现行在后"),
+        Column("flip_rate", "先后不同的情景", "percent")])
+    for p in r.fragile_pairs:
+        pairs.add([p.group, p.a, p.b, p.flip_rate])
+    if not r.fragile_pairs:
+        pairs.notes.append("没有:每一对单位的先后在 90% 以上的情景中都与现行方法相同。")
+    blocks += [pairs, Text("design", _design_lines(r, full=explain), title="方法")]
+    blocks.append(Text("limits", [
+        "这里改变的是评分方法(分值、加扣分比例、去掉某项指标),不是数据:实绩数据本身的误差不在其中。",
+        "概率是各种方法选择下的比例,不是对数据的统计置信度,也不说明哪种方法更好;现行方法仍是考核的依据。",
+    ], title="说明(本分析不表示什么)"))
+    return Document("robustness", f"排名稳健性分析({period_label(r.period)})",
+                    meta=[f"输入:{'、'.join(r.input_files) or '—'}"], blocks=blocks)

@@ -17,12 +17,13 @@ from hz_assess.export.text import render_csv, render_json, render_md
 from hz_assess.export.xlsx import write_xlsx
 from hz_assess.models import Assessment
 from hz_assess.output import write_file
-from hz_assess.views import report_document
+from hz_assess.views import Document, report_document
 from hz_assess.views_publish import publication_document
 
-__all__ = ["FORMATS", "render_report", "report_format", "write_report"]
+__all__ = ["APPENDIX_FORMATS", "FORMATS", "render_report", "report_format", "write_report"]
 
 FORMATS = ("xlsx", "docx", "csv", "json", "md", "html")
+APPENDIX_FORMATS = ("xlsx", "html")
 SUFFIXES = {"xlsx": (".xlsx",), "docx": (".docx",), "csv": (".csv",), "json": (".json",), "md": (".md", ".markdown"),
             "html": (".html", ".htm")}
 
@@ -49,8 +50,10 @@ def report_format(path: Path, fmt: str | None = None) -> str:
     return kind
 
 
-def render_report(a: Assessment, kind: str, *, now: datetime | None = None) -> bytes:
-    """A text report's bytes (xlsx and docx are written by their writers); `now` dates a published report."""
+def render_report(a: Assessment, kind: str, *, now: datetime | None = None,
+                  appendix: Document | None = None) -> bytes:
+    """A text report's bytes (xlsx and docx are written by their writers); `now` dates a published report;
+    `appendix` (html only): the robustness analysis."""
     if kind == "csv":
         return render_csv(report_document(a)).encode("utf-8-sig")  # the BOM makes Excel read UTF-8
     if kind == "json":
@@ -59,22 +62,25 @@ def render_report(a: Assessment, kind: str, *, now: datetime | None = None) -> b
         return render_md(report_document(a)).encode("utf-8")
     if kind == "html":
         moment = now or datetime.now(UTC)
-        return render_html(publication_document(a, moment, version=__version__)).encode("utf-8")
+        return render_html(publication_document(a, moment, version=__version__), appendix).encode("utf-8")
     raise ValueError(kind)
 
 
 def write_report(a: Assessment, path: Path, fmt: str | None = None, *, force: bool = False,
-                 inputs: Sequence[Path] = (), now: datetime | None = None) -> str:
+                 inputs: Sequence[Path] = (), now: datetime | None = None, appendix: Document | None = None) -> str:
     """Write the report; returns its format. Never a half-written file, never onto an input.
 
     `now` is the moment the report is issued (its date, in Beijing time); the current time by default.
+    `appendix`: a document to append (the robustness analysis), in the xlsx and html reports only.
     """
     path = Path(path)
     kind = report_format(path, fmt)
     moment = now or datetime.now(UTC)
+    if appendix is not None and kind not in APPENDIX_FORMATS:
+        raise OutputError(Problem("output_appendix", str(path), "稳健性分析只能附在 .xlsx 或 .html 报告中"))
     if kind == "xlsx":
-        write_file(path, lambda tmp: write_xlsx(a, tmp, now=moment), suffixes=SUFFIXES[kind], force=force,
-                   inputs=inputs)
+        write_file(path, lambda tmp: write_xlsx(a, tmp, now=moment, appendix=appendix), suffixes=SUFFIXES[kind],
+                   force=force, inputs=inputs)
     elif kind == "docx":
         from hz_assess.export.docx import write_docx
         from hz_assess.narrative import notice
@@ -82,5 +88,6 @@ def write_report(a: Assessment, path: Path, fmt: str | None = None, *, force: bo
         draft = notice(a, moment, version=__version__)
         write_file(path, lambda tmp: write_docx(draft, tmp), suffixes=SUFFIXES[kind], force=force, inputs=inputs)
     else:
-        write_file(path, render_report(a, kind, now=moment), suffixes=SUFFIXES[kind], force=force, inputs=inputs)
+        write_file(path, render_report(a, kind, now=moment, appendix=appendix), suffixes=SUFFIXES[kind], force=force,
+                   inputs=inputs)
     return kind

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from html import escape
 
-from hz_assess.views import Chart, Document, Table, Text, show, width
+from hz_assess.views import Chart, Document, IntervalChart, Table, Text, show, width
 
 CATEGORY_COLOURS = ("#4472c4", "#ed7d31", "#70ad47", "#ffc000", "#5b9bd5", "#a5a5a5")
 NUMERIC_KINDS = ("int", "score", "value", "percent", "points")
@@ -125,8 +125,9 @@ def profile_chart(c: Chart) -> str:
     return "".join(parts) + "</svg>"
 
 
-def render_html(doc: Document) -> str:
-    """The whole document as one HTML page with inline CSS and SVG."""
+def render_html(doc: Document, appendix: Document | None = None) -> str:
+    """The whole document as one HTML page with inline CSS and SVG; `appendix` (the robustness analysis)
+    as a last section."""
     out = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{escape(doc.title)}</title><style>{CSS}</style></head><body>", f"<h1>{escape(doc.title)}</h1>"]
@@ -154,5 +155,53 @@ def render_html(doc: Document) -> str:
                 out.append('<ul class="lines">' + "".join(f"<li>{escape(x)}</li>" for x in block.lines) + "</ul>")
             else:
                 out += [f"<p>{escape(x)}</p>" for x in block.lines]
+    if appendix is not None:
+        out += appendix_html(appendix)
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+def appendix_html(doc: Document) -> list[str]:
+    """An appendix: its title, tables, rank-interval charts and text blocks, every text escaped."""
+    out = [f"<h2>附录:{escape(doc.title)}</h2>"]
+    for block in doc.blocks:
+        if isinstance(block, IntervalChart):
+            out.append(f'<div class="chart">{interval_chart(block)}</div>')
+        elif isinstance(block, Table):
+            out += [f"<h2>{escape(block.title)}</h2>", html_table(block)]
+        elif isinstance(block, Text):
+            if block.title:
+                out.append(f"<h2>{escape(block.title)}</h2>")
+            out.append('<ul class="lines">' + "".join(f"<li>{escape(x)}</li>" for x in block.lines) + "</ul>")
+    return out
+
+
+def interval_chart(c: IntervalChart) -> str:
+    """Rank intervals, one row per unit: a line from its 5% to its 95% rank, a tick at the median, a dot
+    at its rank under the method. Rank 1 is on the left; the SVG scales with its box."""
+    width, label_w, right, row_h, head = 560, 130, 20, 26, 44
+    ranks = max(c.ranks, 1)
+    plot_w = width - label_w - right
+    height = head + row_h * len(c.labels) + 8
+
+    def x(rank: float) -> float:
+        return label_w + (plot_w * (rank - 1) / (ranks - 1) if ranks > 1 else plot_w / 2)
+
+    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(c.title)}">'
+             f'<text x="{width / 2:.0f}" y="16" font-size="14" font-weight="bold" text-anchor="middle">'
+             f'{escape(c.title)}</text>']
+    for rank in range(1, ranks + 1):
+        parts.append(f'<line x1="{x(rank):.1f}" y1="{head - 8}" x2="{x(rank):.1f}" y2="{height - 8}" stroke="#e3e3e3"/>'
+                     f'<text x="{x(rank):.1f}" y="{head - 12}" font-size="11" text-anchor="middle">{rank}</text>')
+    for i, label in enumerate(c.labels):
+        y = head + i * row_h + row_h / 2
+        low, high, median = c.low[i], c.high[i], c.median[i]
+        nominal = c.values[i] or 0.0
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 5:.1f}" font-size="13" text-anchor="end">{escape(label)}</text>'
+            f'<line x1="{x(low):.1f}" y1="{y:.1f}" x2="{x(high):.1f}" y2="{y:.1f}" stroke="#4472c4" stroke-width="6" '
+            f'stroke-linecap="round"/>'
+            f'<line x1="{x(median):.1f}" y1="{y - 8:.1f}" x2="{x(median):.1f}" y2="{y + 8:.1f}" stroke="#333" '
+            f'stroke-width="2"/>'
+            f'<circle cx="{x(nominal):.1f}" cy="{y:.1f}" r="5" fill="#ed7d31"/>')
+    return "".join(parts) + "</svg>"

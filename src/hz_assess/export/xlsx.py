@@ -31,7 +31,19 @@ from typing import Any
 
 from hz_assess import __version__
 from hz_assess.models import Assessment
-from hz_assess.views import Table, about, city_detail, department_detail, department_ranking, issues, matrix, width
+from hz_assess.views import (
+    Document,
+    Table,
+    Text,
+    about,
+    city_detail,
+    department_detail,
+    department_ranking,
+    issues,
+    matrix,
+    show,
+    width,
+)
 from hz_assess.views_publish import Masthead, beijing_time, district_table, masthead, zh
 
 NUMBER_FORMATS = {"score": "0.00", "percent": "0.0%", "int": "0"}
@@ -337,8 +349,9 @@ def _total_chart(ws: Any, t: Table, first: int) -> None:
     ws.add_chart(chart, f"B{last + len(t.notes) + 2}")
 
 
-def write_xlsx(a: Assessment, path: Path, *, now: datetime | None = None) -> None:
-    """Write the report's sheets to `path` (the caller makes it atomic)."""
+def write_xlsx(a: Assessment, path: Path, *, now: datetime | None = None,
+               appendix: Document | None = None) -> None:
+    """Write the report's sheets to `path` (the caller makes it atomic); `appendix`: the robustness analysis."""
     from openpyxl import Workbook
 
     moment = now or datetime.now(UTC)
@@ -359,8 +372,30 @@ def write_xlsx(a: Assessment, path: Path, *, now: datetime | None = None) -> Non
         ws, first = write_sheet(wb, name, table, m.sheet_title(table.title), lead=lead, widths=widths)
         if table.name == "district_ranks":
             _total_chart(ws, table, first)
+    if appendix is not None:
+        write_robustness_sheet(wb, appendix, m)
     wb.properties.title, wb.properties.creator = m.title, m.issuer
     wb.save(path)
+
+
+ROBUSTNESS_SHEET = "稳健性分析"
+
+
+def write_robustness_sheet(wb: Any, doc: Document, m: Masthead) -> None:
+    """The sheet 稳健性分析: the units' rank intervals and grade chances, then, as notes below the table,
+    the fragile pairs, the design and what the analysis does not claim (the interval chart is html's)."""
+    units = doc.table("units")
+    assert units is not None
+    sheet = Table(units.name, units.title, units.columns, list(units.rows), list(units.marks), dict(units.cell_marks),
+                  list(units.notes))
+    pairs = doc.table("fragile_pairs")
+    if pairs is not None:
+        lines = [f"{row[0]}:{row[1]} 与 {row[2]},{show(row[3], 'percent')} 的情景先后不同" for row in pairs.rows]
+        sheet.notes.append(pairs.title + ":" + ("; ".join(lines) if lines else "没有"))
+    for block in doc.blocks:
+        if isinstance(block, Text):
+            sheet.notes += [f"{block.title}:{line}" if block.title else line for line in block.lines]
+    write_sheet(wb, ROBUSTNESS_SHEET, sheet, m.sheet_title(f"排名稳健性分析:{units.title}"))
 
 
 def _masthead_lines(m: Masthead) -> list[tuple[str, Any]]:
