@@ -386,3 +386,25 @@ def test_moving_a_department_mapping_is_a_changed_method(tmp_path: Path, plan: P
     changed = load_plan(None, d)
     a = score(changed, at_target(changed))
     assert not a.method.default and a.method.changes == ["市金融办 牵头:默认 19 → 现为 19、1"]
+
+
+def test_the_readmes_worked_example(plan: Plan) -> None:
+    """README 评分方法: 长兴县 at target but rows 1, 12 and 25, plus 2 bonus points; computed there by hand."""
+    a = at_target(plan)
+    set_value(a, "长兴县", "1", 6.5)  # growth, W 8, target 7: 8 × (1 − 0.10 × 0.5) = 7.6
+    set_value(a, "长兴县", "12", 550.0)  # completion, W 4, target 500: r 1.1, over 4 × 0.25 × 0.1 = 0.1
+    set_value(a, "长兴县", "25", "未完成")  # qualitative, W 2: 0, and a veto row
+    adjust(a, "长兴县", 2)
+    cx = district(score(plan, a), "长兴县")
+    assert cx.base == pytest.approx(100 - (8 - 7.6) - 2) and cx.over == pytest.approx(0.1)
+    assert cx.score == 99.70 and cx.grade == "良好" and cx.vetoed
+    assert cx.categories["质量效益"].score == pytest.approx(29.6) and cx.categories["绿色发展"].score == 13.0
+    assert sum(c.score for c in cx.categories.values()) == pytest.approx(97.6)
+
+
+def test_the_readmes_department_example(plan: Plan) -> None:
+    """README: 市科技局 leads rows all at target (indicator part 1), rated 88: 60 × 1 + 40 × 0.88 = 95.20."""
+    a = at_target(plan)
+    a.ratings["市科技局"] = Cell(value=88.0, where="部门评价!D10")
+    kj = next(d for d in score(plan, a).departments if d.name == "市科技局")
+    assert (kj.group, kj.indicator_part, kj.rating_part, kj.score) == ("lead", 60.0, 35.2, 95.2)
