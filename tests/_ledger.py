@@ -5,18 +5,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from typer.testing import CliRunner
-
 from _builders import at_target, set_value
-from hz_assess.cli import app
+from conftest import run
 from hz_assess.ledger import ledger_path, record_run
 from hz_assess.models import Actuals, Assessment, Plan
 from hz_assess.scoring import score
 
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
+cli = run  # the ledger tests' name for the shared in-process CLI
 
 
 def actuals_for(plan: Plan, period: str, values: dict[tuple[str, str], float | str | None] | None = None,

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -14,12 +15,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from hz_assess.cli import app
 from hz_assess.models import Plan
 from hz_assess.plan import load_plan
 from hz_assess.scope import Scope
 from hz_assess.workbook import build_template
 from hz_assess.workbook.layout import CITY_ACTUAL_COL, FIRST_ROW, FIRST_UNIT_COL, LIST_FIRST_ROW, RATING_COL
+
+
+def run(*args: str, columns: int | None = None) -> tuple[int, str, str]:
+    """The CLI run in-process as a user would type it: (exit code, stdout, stderr).
+
+    `columns` sets the terminal width the tables are laid out for (rich reads COLUMNS).
+    """
+    env = {"COLUMNS": str(columns)} if columns else None
+    result = CliRunner().invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(autouse=True)
@@ -33,12 +46,28 @@ def plan() -> Plan:
     return load_plan()
 
 
+_TEMPLATES: dict[tuple[str, str, str, str], bytes] = {}
+
+
+def template(plan: Plan, period: str = "2017", scope: Scope | None = None) -> Any:
+    """A fresh copy of the template as openpyxl loads it: each kind is built once per test run (building takes
+    ~0.2 s, loading the saved bytes ~0.07; a deep copy of the workbook object would share styles and break)."""
+    from openpyxl import load_workbook
+
+    key = (plan.targets_sha256, plan.departments_sha256, period, str(scope or Scope()))
+    if key not in _TEMPLATES:
+        buffer = io.BytesIO()
+        build_template(plan, period, scope).save(buffer)
+        _TEMPLATES[key] = buffer.getvalue()
+    return load_workbook(io.BytesIO(_TEMPLATES[key]))
+
+
 class WorkbookBuilder:
     """The template as an openpyxl workbook, with setters named in the domain."""
 
     def __init__(self, plan: Plan, path: Path, period: str = "2017", scope: Scope | None = None) -> None:
         self.plan, self.path = plan, path
-        self.wb: Any = build_template(plan, period, scope)
+        self.wb: Any = template(plan, period, scope)
 
     def __getitem__(self, sheet: str) -> Any:
         return self.wb[sheet]
@@ -96,7 +125,25 @@ def book(plan: Plan, tmp_path: Path) -> WorkbookBuilder:
     return WorkbookBuilder(plan, tmp_path / "actuals.xlsx")
 
 
-# ---------------------------------------------------------------- LibreOffice
+# ---------------------------------------------------------------- the seed, LibreOffice
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_376c5089092f3e03.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    """The plan's own text (湖政办发〔2017〕13号), beside the clone as ../shared: the verbatim checks need it."""
+    if not SEED.exists():
+        pytest.skip(f"the seed text is not at {SEED}: the verbatim checks against the plan are skipped")
+    return SEED.read_text(encoding="utf-8")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that drive LibreOffice are marked `libreoffice` (slow; `-m "not libreoffice"` leaves them out)."""
+    for item in items:
+        if "soffice" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.libreoffice)
+
 
 
 @pytest.fixture(scope="session")

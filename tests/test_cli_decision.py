@@ -10,11 +10,10 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from conftest import run as shared_run
 from hz_assess.analysis.need import Goal, need
 from hz_assess.analysis.robustness import robustness
-from hz_assess.cli import app
 from hz_assess.export.html import appendix_html
 from hz_assess.plan import load_plan
 from hz_assess.views import Column, Document, IntervalChart, Table, Text
@@ -25,8 +24,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "actuals_2017.xlsx"
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
-    return result.exit_code, result.stdout, result.stderr
+    return shared_run(*args, columns=250)
 
 
 def ok(*args: str) -> str:

@@ -6,19 +6,12 @@ import json
 import shutil
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from hz_assess.cli import app
+from conftest import run
 from hz_assess.plan import bundled_path, load_plan
 from hz_assess.scoring import score
 from hz_assess.workbook import read_actuals
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "actuals_2017.xlsx"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_score_json_equals_the_library_result() -> None:

@@ -15,11 +15,9 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
-from conftest import WorkbookBuilder, libreoffice_convert
+from conftest import WorkbookBuilder, libreoffice_convert, run
 from hz_assess.audit import audit
-from hz_assess.cli import app
 from hz_assess.errors import WorkbookError
 from hz_assess.models import Plan
 from hz_assess.scope import Scope
@@ -33,11 +31,6 @@ CHANGES: dict[tuple[str, str], float | str] = {
     ("全市", "1"): 7.4, ("德清县", "3"): 27.5, ("吴兴区", "18"): 16.0,
 }
 RATINGS = {"市经信委": "优秀", "市发改委": "良好", "市科技局": 88, "市财政局": "一般"}
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def full_book(plan: Plan, path: Path) -> WorkbookBuilder:

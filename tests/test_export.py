@@ -17,10 +17,9 @@ from typing import Any
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
 from _report_fixture import FULLWIDTH_ITEM, HOSTILE_BASIS, HOSTILE_ITEM, SCRIPT_ITEM, report_assessment
-from hz_assess.cli import app
+from conftest import run
 from hz_assess.errors import OutputError
 from hz_assess.export import report_format, write_report
 from hz_assess.export.html import render_html
@@ -48,11 +47,6 @@ def xlsx_report(assessment: Assessment, tmp_path_factory: pytest.TempPathFactory
 @pytest.fixture(autouse=True)
 def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HZ_ASSESS_HOME", str(tmp_path / "home"))  # commands may keep a ledger there
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 # ---------------------------------------------------------------- golden text reports

@@ -16,11 +16,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
 from _builders import at_target, set_value
+from conftest import run
 from hz_assess import __version__
-from hz_assess.cli import app
 from hz_assess.errors import LedgerError
 from hz_assess.ledger import (
     APPLICATION_ID,
@@ -66,11 +65,6 @@ def workbook(tmp_path_factory: pytest.TempPathFactory, plan: Plan) -> Path:
             ws.cell(row=row[0].row, column=col, value=6.5)
     wb.save(path)
     return path
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def record(plan: Plan, period: str, values: dict[tuple[str, str], float | str] | None = None,

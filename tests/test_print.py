@@ -40,14 +40,13 @@ class Printed:
                               check=True).stdout
 
 
-def _tools() -> tuple[str, str]:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    pdftotext = shutil.which("pdftotext")
-    if soffice is None or pdftotext is None:
+def _pdftotext() -> str:
+    found = shutil.which("pdftotext")
+    if found is None:
         if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) and poppler (pdftotext) are required on CI")
-        pytest.skip("LibreOffice or poppler not installed")
-    return soffice, pdftotext
+            pytest.fail("poppler (pdftotext) is required on CI")
+        pytest.skip("poppler (pdftotext) not installed")
+    return found
 
 
 def _print(report: Path, soffice: str, pdftotext: str, profile: Path) -> Printed:
@@ -70,8 +69,8 @@ def _print(report: Path, soffice: str, pdftotext: str, profile: Path) -> Printed
 
 
 @pytest.fixture(scope="session")
-def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Printed]:
-    soffice, pdftotext = _tools()
+def printed(tmp_path_factory: pytest.TempPathFactory, soffice: str) -> dict[str, Printed]:
+    pdftotext = _pdftotext()
     root = tmp_path_factory.mktemp("print")
     a = report_assessment()
     out = {}

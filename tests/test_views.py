@@ -13,17 +13,17 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from hz_assess.cli import app
+from conftest import run as shared_run
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "actuals_2017.xlsx"
 
 
 def run(*args: str) -> str:
-    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
+    """stdout of a successful call, laid out for a wide terminal."""
+    code, out, err = shared_run(*args, columns=250)
+    assert code == 0, err
+    return out
 
 
 def csv_block(out: str, title: str) -> list[list[str]]:

@@ -5,20 +5,15 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
-import shutil
-import subprocess
 import zipfile
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
-from conftest import WorkbookBuilder
-from hz_assess.cli import app
+from conftest import WorkbookBuilder, libreoffice_convert, run
 from hz_assess.errors import OutputError, UsageError, WorkbookError
 from hz_assess.models import Actuals, Plan
 from hz_assess.scope import Scope
@@ -468,12 +463,7 @@ def test_parse_number_rejects_non_finite_numbers() -> None:
 
 
 def test_a_workbook_resaved_by_libreoffice_reads_back_exactly(plan: Plan, book: WorkbookBuilder,
-                                                              tmp_path: Path) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is required in CI for the round-trip test")
-        pytest.skip("LibreOffice (soffice) not installed")
+                                                              tmp_path: Path, soffice: str) -> None:
     book.fill_all()
     book.set("吴兴区", "1", "=7+0.3")  # LibreOffice calculates and saves the value
     book.set("南浔区", "1", 0.076, number_format="0.0%")
@@ -481,11 +471,7 @@ def test_a_workbook_resaved_by_libreoffice_reads_back_exactly(plan: Plan, book: 
     book.adjust(1, "长兴", "示范", 2, "通报")
     (tmp_path / "in").mkdir()
     src = book.save(tmp_path / "in" / "actuals.xlsx")
-    out_dir = tmp_path / "out"
-    profile = (tmp_path / "lo-profile").as_uri()
-    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "xlsx",
-                    "--outdir", str(out_dir), str(src)], check=True, capture_output=True, timeout=120)
-    a = read_actuals(plan, out_dir / "actuals.xlsx")
+    a = read_actuals(plan, libreoffice_convert(soffice, [src], tmp_path / "out")[0])
     expected = {
         **{(u, i.id): ("完成" if isinstance(i.target(u), str) else i.target(u))
            for i in plan.indicators for u in plan.unit_names if i.applies_to(u)},
@@ -502,11 +488,6 @@ def test_a_workbook_resaved_by_libreoffice_reads_back_exactly(plan: Plan, book: 
 
 
 # ---------------------------------------------------------------- the command line
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_cli_template_writes_and_refuses_to_overwrite(tmp_path: Path) -> None:
