@@ -26,6 +26,7 @@ from hz_assess.clizh import ZhGroup, ZhTyper
 from hz_assess.errors import HzError, Problem, UsageError
 
 if TYPE_CHECKING:
+    from hz_assess.ledger.records import Run
     from hz_assess.models import Actuals, Assessment, CityResult, Plan, RankedResult
     from hz_assess.views import Document, Table
 
@@ -336,9 +337,9 @@ def gaps(
     _emit(gaps_document(a, r, unit_kind(a, r)), fmt)
 
 
-def _latest_recorded(plan: Plan, *, district: str | None = None, department: str | None = None) -> Assessment:
-    """The recorded assessment to use without a workbook: the latest period's 定稿, else its latest
-    run; says on stderr which one it is and why, and whether its plan files differ from today's."""
+def _default_run(plan: Plan, *, district: str | None = None, department: str | None = None) -> Run:
+    """The recorded run to use without a workbook: the latest period's 定稿, else its latest run; says on
+    stderr which one it is and why, and whether its plan files differ from today's."""
     from hz_assess.ledger import Ledger, plan_differs, require_unit
 
     run, why = Ledger().default_run(plan.info.id)
@@ -347,7 +348,11 @@ def _latest_recorded(plan: Plan, *, district: str | None = None, department: str
     if note:
         _say(note)
     require_unit(run, district=district, department=department)
-    return run.assessment
+    return run
+
+
+def _latest_recorded(plan: Plan, *, district: str | None = None, department: str | None = None) -> Assessment:
+    return _default_run(plan, district=district, department=department).assessment
 
 
 @app.command()
@@ -388,15 +393,7 @@ def _actuals_or_recorded(plan: Plan, actuals: Sequence[Path] | None, *, district
 
     if actuals:
         return read_many(plan, actuals)
-    from hz_assess.ledger import Ledger, plan_differs, require_unit
-
-    run, why = Ledger().default_run(plan.info.id)
-    _say(f"未指定工作簿,{why}")
-    note = plan_differs(run.info, plan.targets_sha256, plan.departments_sha256)
-    if note:
-        _say(note)
-    require_unit(run, district=district, department=department)
-    return run.actuals
+    return _default_run(plan, district=district, department=department).actuals
 
 
 MAX_SAMPLES = 100_000  # robustness: far beyond what rank intervals need, still seconds
