@@ -122,16 +122,19 @@ def test_a_missing_district_return_is_named_unreported_and_provisional(plan: Pla
     full = full_book(plan, tmp_path / "full.xlsx")
     result = assess(plan, returns(plan, full, tmp_path / "sent", leave_out=("南浔区",)))
     nanxun = next(d for d in result["districts"] if d["name"] == "南浔区")
-    assert nanxun["provisional"] and nanxun["sources"] == [] and result["provisional"]
+    assert nanxun["provisional"] and nanxun["sources"] == [] and result["provisional"] and nanxun["unreported"]
+    # listed, not ranked sixth at 0.00; the quota still counts six districts (2 places)
+    assert nanxun["rank"] is None and [d["rank"] for d in result["districts"]][:5] == [1, 2, 2, 4, 5]
+    assert [d["name"] for d in result["districts"]][-1] == "南浔区"
     assert any(n.startswith("南浔区 未报送:所给的 7 份文件中没有其任何实绩") for n in result["notes"])
     others = [d for d in result["districts"] if d["name"] != "南浔区"]
     assert not any(d["provisional"] for d in others)
     code, out, err = run("score", *map(str, returns(plan, full, tmp_path / "cli", leave_out=("南浔区",))),
                          "--no-record")
     assert code == 0 and "南浔区 未报送" in err
-    assert "南浔区:未报送(所给的文件中没有其任何实绩),等次暂定" in out
+    assert "南浔区:未报送数据,等次暂定" in out
     row = next(line for line in out.splitlines() if "│" in line and "南浔区" in line)
-    assert row.split("│")[1].strip() == "6" and "暂定" in row and "未报送" in row
+    assert row.split("│")[1].strip() in ("", "—") and "暂定" in row and "未报送" in row
 
 
 def test_returns_of_different_periods_are_refused(plan: Plan, tmp_path: Path) -> None:

@@ -151,3 +151,38 @@ def test_gaps_and_explain_say_where_the_unit_stands_and_why() -> None:
     assert x is not None
     explain = explain_document(a, cx, x)
     assert any(set(lines) <= set(getattr(b, "lines", [])) for b in explain.blocks)
+
+
+def test_the_rank_table_says_why_units_above_the_mark_are_not_excellent() -> None:
+    """Totals 99…94 (every district at target less 1…6 points): six above 90, ⌊6/3⌋ = 2 places."""
+    from _builders import at_target
+    from hz_assess.models import Adjustment
+    from hz_assess.plan import load_plan
+    from hz_assess.scoring import score
+    from hz_assess.views import district_ranks
+
+    plan = load_plan()
+    actuals = at_target(plan)
+    order = ["长兴县", "安吉县", "吴兴区", "南浔区", "湖州开发区", "德清县"]
+    actuals.adjustments = [Adjustment(subject=name, item="扣分", points=-float(k), where=f"加减分!C{k + 3}")
+                           for k, name in enumerate(order, 1)]
+    t = district_ranks(score(plan, actuals))
+    assert ("优秀名额2个(共6个单位):吴兴区、南浔区、湖州开发区、德清县总分达到优秀分数线,"
+            "名额已由排名在前的单位占满,按名次评为良好") in t.notes
+
+
+def test_a_quarter_calls_a_unit_short_of_data_provisional_not_behind() -> None:
+    from _builders import at_target, set_value
+    from hz_assess.plan import load_plan
+    from hz_assess.scoring import score
+    from hz_assess.views import district_ranks
+
+    plan = load_plan()
+    actuals = at_target(plan, "2017Q2")
+    for ind in plan.indicators[:12]:  # 长兴县 leaves its first 12 rows blank: 53 of its points unknown
+        if ind.applies_to("长兴县"):
+            set_value(actuals, "长兴县", ind.id, None)
+    set_value(actuals, "德清县", "1", 4.0)  # 德清县 is below its Q2 pace on one row only: still on track
+    records = {r["name"]: r for r in district_ranks(score(plan, actuals)).records()}
+    assert records["长兴县"]["progress"] == "暂定(缺数据)"
+    assert records["德清县"]["progress"] == "达到进度"

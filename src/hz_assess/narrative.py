@@ -137,7 +137,8 @@ def veto_sentences(a: Assessment, units: Sequence[RankedResult]) -> list[str]:
 def tie_sentences(a: Assessment, units: Sequence[RankedResult]) -> list[str]:
     """Ties the tie-break decided or could not, and quotas a shared rank went past (SPEC §4.4–§4.5)."""
     groups = {d.group for d in units if isinstance(d, DepartmentResult)}
-    quota = [q for g in groups for q in quota_notes(a, g)] if groups else quota_notes(a)
+    quota = ([q for g in groups for q in quota_notes(a, g, exceeded_only=True)] if groups
+             else quota_notes(a, exceeded_only=True))
     # a quota note is our own sentence (unit names and counts): its punctuation is ours to make full-width
     return [f"{note}。" for note in tie_notes(units, zh)] + [zh(q.replace("{", "{{").replace("}", "}}") + "。")
                                                             for q in quota]

@@ -150,6 +150,11 @@ def zh(template: str, /, **values: object) -> str:
     return "".join(out)
 
 
+def full_width(text: str) -> str:
+    """A whole generated sentence in published punctuation (one that holds no typed-in text)."""
+    return text.translate(_FULL_WIDTH)
+
+
 def plain(template: str, /, **values: object) -> str:
     """`template.format(**values)`: the working views keep ASCII punctuation, as a terminal shows it."""
     return template.format(**values)
@@ -201,15 +206,23 @@ def flags(a: Assessment, r: RankedResult) -> str:
     return "、".join(marks)
 
 
+PROVISIONAL_PROGRESS = "暂定(缺数据)"
+
+
 def shown_grade(a: Assessment, r: RankedResult) -> str:
-    """What the 等次 column says: the grade; 暂定 while data are missing (SPEC §4.6); the progress in a quarter."""
+    """What the 等次 column says: the grade; 暂定 while data are missing (SPEC §4.6); the progress in a quarter,
+    where a unit behind only while its data are missing is 暂定, not 落后进度 (more data can only raise it)."""
     if a.quarterly:
+        if r.provisional and r.progress == "落后进度":
+            return PROVISIONAL_PROGRESS
         return r.progress or ""
     return "暂定" if r.provisional else r.grade
 
 
 def grade_mark(a: Assessment, r: RankedResult) -> str:
     if a.quarterly:
+        if r.provisional and r.progress == "落后进度":
+            return "provisional"
         return "grade0" if r.progress == "达到进度" else ("grade3" if r.progress == "落后进度" else "")
     if r.provisional:
         return "provisional"  # not coloured as a grade it may not keep
@@ -269,7 +282,29 @@ def district_ranks(a: Assessment, *, published: bool = False) -> Table:
         t.add([d.rank, d.name, d.score, d.base, d.over, *cat_scores, d.bonus, d.deductions, shown_grade(a, d),
                flags(a, d)], grade_mark(a, d))
     t.notes += ranking_notes(a.districts, zh if published else plain)
+    t.notes += [full_width(note) if published else note for note in quota_notes(a) if "名额已由" in note]
+    t.notes += [full_width(note) if published else note for note in category_notes(a)]
     return t
+
+
+def category_notes(a: Assessment) -> list[str]:
+    """Why a district's category may exceed the full points in the header (it is not assessed on a row, the
+    others are scaled up to 100), and why the categories may miss 基本分 by 0.01 (each is rounded)."""
+    out = []
+    nominal = {c.name: c.full for c in a.categories}
+    assessed = {x.id for d in a.districts for x in d.indicators if x.status != "not_applicable"}
+    for d in a.districts:
+        fulls = {name: c.full for name, c in d.categories.items()}
+        if all(abs(full - nominal.get(name, full)) < 1e-9 for name, full in fulls.items()):
+            continue
+        rows = [f"第{x.id}项" for x in d.indicators if x.status == "not_applicable" and x.id in assessed]
+        shown = "、".join(f"{name}{n(round(full, 2))}" for name, full in fulls.items())
+        out.append(f"{d.name}不考核{'、'.join(rows) or '部分指标'},其余指标按比例折算到100分,"
+                   f"各栏目满分相应为:{shown}")
+    if any(abs(sum(round(c.score, 2) for c in d.categories.values()) - round(d.base, 2)) > 1e-6
+           for d in a.districts):
+        out.append("各栏目得分分别四舍五入到2位小数,相加可能与基本分相差0.01")
+    return out
 
 
 def item_label(ind_id: str) -> str:
@@ -277,12 +312,17 @@ def item_label(ind_id: str) -> str:
     return f"第{ind_id}项" if ind_id.isdigit() else ind_id
 
 
+MISSING_NAMED = 5  # how many missing rows a sentence names before it says 等N项
+
+
 def missing_text(r: RankedResult) -> str:
     """What a provisional unit lacks, in words: 缺第2项「规上工业利税增幅」数据、尚未评价; 未报送 for a
     district no workbook holds a single value of."""
     if isinstance(r, UnitResult) and r.unreported:
-        return "未报送(所给的文件中没有其任何实绩)"
+        return "未报送数据"
     rows = [f"{item_label(x.id)}「{x.name}」" for x in r.indicators if x.status == "missing"]
+    if len(rows) > MISSING_NAMED:  # a long list buries the sentence; gaps and 缺数据与警告 list them all
+        rows = [*rows[:MISSING_NAMED - 1], f"等{len(rows)}项"]
     parts = [f"缺{'、'.join(rows)}数据"] if rows else []
     if isinstance(r, DepartmentResult) and r.rating is None:
         parts.append("尚未评价")
@@ -306,12 +346,14 @@ def tie_notes(results: Sequence[RankedResult], say: Say = plain) -> list[str]:
     return out
 
 
-def quota_notes(a: Assessment, group: DepartmentGroupKey | None = None) -> list[str]:
-    """The notes where a tie straddling a quota gave the grade to more units than it allows."""
+def quota_notes(a: Assessment, group: DepartmentGroupKey | None = None, *, exceeded_only: bool = False) -> list[str]:
+    """What the 优秀 quota did in one ranking (the districts, or a department group): units at the grade's
+    mark given the next grade because the places were taken, and ties that straddled the quota
+    (`exceeded_only`: just those)."""
     names = {k: g.name for k, g in a.method.params.departments.groups.items()}
     out = []
     for note in a.notes:
-        if "超出名额" not in note:
+        if "超出名额" not in note and (exceeded_only or "名额已由排名在前的单位占满" not in note):
             continue
         prefix = next((k for k, name in names.items() if note.startswith(f"{name}:")), None)
         if prefix == group:
@@ -364,6 +406,7 @@ def department_ranks(a: Assessment, *, published: bool = False) -> list[Table]:
             t.add([d.rank, d.name, d.score, d.indicator_part, d.rating_part, d.rating, d.bonus, d.deductions,
                    shown_grade(a, d), flags(a, d)], grade_mark(a, d))
         t.notes += ranking_notes(members, zh if published else plain)
+        t.notes += [full_width(note) if published else note for note in quota_notes(a, key) if "名额已由" in note]
         tables.append(t)
     return tables
 
@@ -478,7 +521,7 @@ def standing_lines(a: Assessment, r: RankedResult | CityResult) -> list[str]:
     parts += f" + 加分 {r.bonus:.2f} − 扣分 {r.deductions:.2f}"
     place = f"第{r.rank}名({among})" if r.rank is not None else f"不排名({among})"
     lines = [f"总分 {r.score:.2f}({parts}),{place}," + (
-        f"进度:{r.progress or '—'}" if a.quarterly else f"等次:{shown_grade(a, r)}")]
+        f"进度:{shown_grade(a, r) or '—'}" if a.quarterly else f"等次:{shown_grade(a, r)}")]
     if r.tie_break:
         lines.append(f"排序:{r.tie_break}")
     if r.vetoed:

@@ -302,6 +302,12 @@ def _score(plan: Plan, actuals: Actuals, warnings: Sequence[DataWarning], overri
 
     scored = [(*unit_standing(method, name, u, actuals.units.get(name, {}), adjustments.get(name, [])), u)
               for u, name in enumerate(method.districts)]
+    if actuals.source_files():
+        for s, _, _ in scored:
+            # 未报送 (SPEC §3.4): no workbook holds a value of it; it is listed, not ranked behind the others
+            # at 0.00 (the quota still counts it: the group is the plan's six districts)
+            if not any(c.value is not None for c in actuals.units.get(s.name, {}).values()):
+                s.ranked = False
     notes += rank_group([s for s, _, _ in scored], plan.scoring, plan.scoring.tie_break, quarterly=method.quarterly)
     districts = [_district(plan, method, s, nums, u, actuals.units.get(s.name, {}), file, adjustments.get(s.name, []))
                  for s, nums, u in scored]

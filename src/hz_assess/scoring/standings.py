@@ -208,6 +208,7 @@ def rank_group(standings: Sequence[Standing], scoring: ScoringParams, tie_break:
     order, a unit beyond it drops one grade, and a tie the tie-break cannot split that
     straddles the quota gets the grade for all, with a note saying so.
     """
+    group_size = len(standings)  # the quota counts every unit of the group, ranked now or not
     units = sorted((s for s in standings if s.ranked), key=lambda s: (-s.published, *(-k for k in s.tie_keys)))
     position = 0
     previous: tuple[float, ...] | None = None
@@ -229,10 +230,11 @@ def rank_group(standings: Sequence[Standing], scoring: ScoringParams, tie_break:
                             f"评为{names[band]}")
         index[id(s)] = band
     notes = []
+    beyond: dict[tuple[str, int, str], list[str]] = {}  # (grade, places, given instead) -> units over the quota
     for g_index, grade in enumerate(names):
         if not scoring.quota or grade not in scoring.quota:
             continue
-        places = quota_places(scoring.quota[grade], len(units))
+        places = quota_places(scoring.quota[grade], group_size)
         for rank, tied in groupby(units, key=lambda s: s.rank):
             contenders = [s for s in tied if index[id(s)] == g_index]
             if not contenders:
@@ -241,7 +243,7 @@ def rank_group(standings: Sequence[Standing], scoring: ScoringParams, tie_break:
                 places -= len(contenders)
             elif places > 0:
                 who = "、".join(s.name for s in contenders)
-                limit = quota_places(scoring.quota[grade], len(units))
+                limit = quota_places(scoring.quota[grade], group_size)
                 notes.append(f"{grade}名额{limit}个:第{rank}名{who}共{len(contenders)}个单位总分相同、排序项也无法区分,"
                              f"均评为{grade},超出名额{len(contenders) - places}个,请考核办研究决定")
                 for s in contenders:
@@ -249,13 +251,17 @@ def rank_group(standings: Sequence[Standing], scoring: ScoringParams, tie_break:
                                     f"均评为{grade}(超出名额{len(contenders) - places}个,请考核办研究决定)")
                 places = 0
             elif g_index < len(names) - 1:
-                limit = quota_places(scoring.quota[grade], len(units))
+                limit = quota_places(scoring.quota[grade], group_size)
                 for s in contenders:
                     index[id(s)] = g_index + 1
                     s.grade_note = (f"总分 {s.published:.2f} 达到{grade}分数线,但{grade}名额{limit}个"
-                                    f"(共{len(units)}个单位)已由排名在前的单位占满,评为{names[g_index + 1]}")
+                                    f"(共{group_size}个单位)已由排名在前的单位占满,评为{names[g_index + 1]}")
+                    beyond.setdefault((grade, limit, names[g_index + 1]), []).append(s.name)
     for s in units:
         s.grade = names[index[id(s)]]
+    for (full, limit, instead), demoted in beyond.items():
+        notes.append(f"{full}名额{limit}个(共{group_size}个单位):{'、'.join(demoted)}总分达到{full}分数线,"
+                     f"名额已由排名在前的单位占满,按名次评为{instead}")
     return notes
 
 
