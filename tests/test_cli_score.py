@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import run
+from conftest import WorkbookBuilder, run
 from hz_assess.plan import bundled_path, load_plan
 from hz_assess.scoring import score
 from hz_assess.workbook import read_actuals
@@ -118,3 +118,12 @@ def test_explain_as_markdown_lists_the_steps() -> None:
     head = lines.index("| 步骤 | 说明 |")
     assert lines[head + 3].startswith("| 2 | 目标 8%,分值 5 |")
     assert "基本分 = 5 × 0.52 = 2.6" in out
+
+
+def test_report_says_what_the_office_must_settle_before_publishing(book: WorkbookBuilder, tmp_path: Path) -> None:
+    """Every district at target: six tie at 100.00 for two 优秀 places, which only the office can settle."""
+    path = book.fill_all().save()
+    code, _, err = run("report", str(path), "-o", str(tmp_path / "r.md"), "--no-record")
+    assert code == 0
+    assert "发布前请注意:优秀名额2个:第1名吴兴区、南浔区、德清县、长兴县、安吉县、湖州开发区共6个单位总分相同" in err
+    assert "请考核办研究决定" not in (tmp_path / "r.md").read_text(encoding="utf-8").split("## 注意")[0]

@@ -764,6 +764,7 @@ def report(
         kind = write_report(a, output, fmt, force=force, inputs=actuals,
                             appendix=_robustness_appendix(plan, data) if with_robustness else None)
         _say(f"已写入报告:{output}")
+        _before_publishing(a)
         if not no_record:
             _record(a, data, "report", outputs=[(output, kind)], reuse=True)
         return
@@ -779,6 +780,7 @@ def report(
     kind = write_report(recorded.assessment, output, fmt, force=force,
                         inputs=[Path(f.path) for f in recorded.info.inputs], appendix=appendix)
     _say(f"已写入报告:{output}")
+    _before_publishing(recorded.assessment)
     if not no_record:
         problem = attach_run_output(recorded.info.id, output, kind)
         _say(problem or f"报告已登记在考核台账第 {recorded.info.id} 号记录上")
@@ -789,6 +791,15 @@ def _robustness_appendix(plan: Plan, data: Actuals) -> Document:
     from hz_assess.views import robustness_document
 
     return robustness_document(analyse(plan, data), explain=True)
+
+
+def _before_publishing(a: Assessment) -> None:
+    """What the office must settle before the report goes out: said on stderr, never printed in the report."""
+    decide = [note for note in a.notes if "请考核办研究决定" in note]
+    if a.provisional:
+        decide.insert(0, "结果为暂定(有缺数据或未报送的单位),报告标题已注明“暂定结果”")
+    for note in decide:
+        _say(f"发布前请注意:{note}")
 
 
 def main() -> None:
