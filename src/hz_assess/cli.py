@@ -591,7 +591,10 @@ def collect(
     plan = _load(targets, departments)
     data = read_many(plan, actuals)
     count = write_collected(plan, data, output, force=force, inputs=actuals)
-    _say(f"已汇总 {len(data.source_files())} 份文件的 {count} 个数据,写入 {output}(来源见“来源”表)")
+    items = len(data.adjustments)
+    values = count - items
+    _say(f"已汇总 {len(data.source_files())} 份文件的 {values} 个数据" + (f"和 {items} 项加减分" if items else "")
+         + f",写入 {output}(来源见“来源”表)")
     silent = unreported(plan, data)
     if silent:
         _say(f"{'、'.join(silent)} 未报送:所给文件中没有其任何实绩")
