@@ -1,0 +1,90 @@
+"""The process around a command (hz_assess.__main__): GC off, and the quick way out only when nothing can be lost."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from hz_assess.cli import app
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "actuals_2017.xlsx"
+
+
+def run(*args: str, code: str | None = None) -> subprocess.CompletedProcess[bytes]:
+    argv = [sys.executable, "-c", code] if code is not None else [sys.executable, "-m", "hz_assess", *args]
+    # buffered, as stdout to a pipe or file is for users: what a quick exit could lose
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["PYTHONIOENCODING"] = "utf-8"
+    return subprocess.run(argv, capture_output=True, env=env, timeout=120)
+
+
+def test_a_command_prints_exactly_what_it_prints_in_process_and_exits_with_its_code() -> None:
+    done = run("score", str(EXAMPLE), "--format", "json", "--no-record")
+    inside = CliRunner().invoke(app, ["score", str(EXAMPLE), "--format", "json", "--no-record"])
+    assert done.returncode == inside.exit_code == 0
+    assert done.stdout.decode() == inside.stdout
+
+
+def test_a_command_that_finds_problems_still_exits_1() -> None:
+    done = run("check")  # the bundled plan has known inconsistencies (SPEC: check exits 1 then)
+    assert done.returncode == 1
+    assert done.stdout
+
+
+def test_a_usage_error_exits_2_the_ordinary_way() -> None:
+    done = run("score", "--bogus")
+    assert done.returncode == 2
+    assert "没有这个选项" in done.stderr.decode()
+
+
+def test_the_ledger_record_is_committed_before_the_process_ends(tmp_path: Path) -> None:
+    done = run("score", str(EXAMPLE))
+    assert done.returncode == 0
+    history = run("history", "--format", "json")
+    assert '"command": "score"' in history.stdout.decode()
+
+
+def test_the_quick_exit_flushes_every_buffered_byte_and_runs_atexit_functions() -> None:
+    code = (
+        "import atexit, sys\n"
+        "from hz_assess.__main__ import finish\n"
+        "atexit.register(lambda: sys.stdout.write('[atexit]'))\n"
+        "sys.stdout.write('x' * 100000)\n"
+        "sys.stderr.write('msg')\n"
+        "finish(1)\n"
+    )
+    done = run(code=code)
+    assert done.returncode == 1
+    assert done.stdout == b"x" * 100000 + b"[atexit]"
+    assert done.stderr == b"msg"
+
+
+def test_with_another_thread_running_the_interpreter_waits_for_it() -> None:
+    code = (
+        "import threading, time, sys\n"
+        "from hz_assess.__main__ import finish\n"
+        "t = threading.Thread(target=lambda: (time.sleep(0.2), sys.stdout.write('thread done')))\n"
+        "t.start()\n"
+        "finish(0)\n"
+    )
+    done = run(code=code)
+    assert done.returncode == 0
+    assert done.stdout == b"thread done"
+
+
+def test_a_failed_flush_is_reported_by_the_interpreter_as_before() -> None:
+    # stdout closed by the reader: the ordinary shutdown reports it and exits 120
+    code = (
+        "import os, sys\n"
+        "from hz_assess.__main__ import finish\n"
+        "r, w = os.pipe(); os.close(r); os.dup2(w, 1)\n"
+        "sys.stdout.write('x' * 10)\n"
+        "finish(0)\n"
+    )
+    done = run(code=code)
+    assert done.returncode == 120
+    assert b"BrokenPipeError" in done.stderr
