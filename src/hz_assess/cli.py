@@ -115,7 +115,7 @@ def _fail(message: str) -> NoReturn:
 def _load(targets: Path | None, departments: Path | None) -> Plan:
     from hz_assess.plan import load_plan
 
-    return load_plan(targets, departments)
+    return load_plan(targets, departments, cache=True)
 
 
 def _emit(doc: Document, fmt: Format, json_data: object = None) -> None:
