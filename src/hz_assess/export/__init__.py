@@ -12,13 +12,11 @@ from pathlib import Path
 
 from hz_assess import __version__
 from hz_assess.errors import OutputError, Problem
-from hz_assess.export.html import render_html
-from hz_assess.export.text import render_csv, render_json, render_md
-from hz_assess.export.xlsx import write_xlsx
 from hz_assess.models import Assessment
 from hz_assess.output import write_file
-from hz_assess.views import report_document
-from hz_assess.views_publish import publication_document
+
+# Each writer is imported by the function that uses it: `score --format json` imports
+# export.text, and with it this package, and should not pay for html, xlsx or the 通报.
 
 __all__ = ["FORMATS", "render_report", "report_format", "write_report"]
 
@@ -51,6 +49,11 @@ def report_format(path: Path, fmt: str | None = None) -> str:
 
 def render_report(a: Assessment, kind: str, *, now: datetime | None = None) -> bytes:
     """A text report's bytes (xlsx and docx are written by their writers); `now` dates a published report."""
+    from hz_assess.export.html import render_html
+    from hz_assess.export.text import render_csv, render_json, render_md
+    from hz_assess.views import report_document
+    from hz_assess.views_publish import publication_document
+
     if kind == "csv":
         return render_csv(report_document(a)).encode("utf-8-sig")  # the BOM makes Excel read UTF-8
     if kind == "json":
@@ -73,6 +76,8 @@ def write_report(a: Assessment, path: Path, fmt: str | None = None, *, force: bo
     kind = report_format(path, fmt)
     moment = now or datetime.now(UTC)
     if kind == "xlsx":
+        from hz_assess.export.xlsx import write_xlsx
+
         write_file(path, lambda tmp: write_xlsx(a, tmp, now=moment), suffixes=SUFFIXES[kind], force=force,
                    inputs=inputs)
     elif kind == "docx":
