@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from hz_assess.cli import app
@@ -88,3 +89,28 @@ def test_a_failed_flush_is_reported_by_the_interpreter_as_before() -> None:
     done = run(code=code)
     assert done.returncode == 120
     assert b"BrokenPipeError" in done.stderr
+
+
+def test_only_the_command_the_line_names_is_built_and_it_prints_the_same(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import typer.main
+
+    built: list[object] = []
+    original = typer.main.get_command_from_info
+
+    def counting(*args: object, **kwargs: object) -> object:
+        built.append(kwargs.get("command_info"))
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(typer.main, "get_command_from_info", counting)
+    registered = list(app.registered_commands)
+    assert app(["targets", "--format", "json"], prog_name="hz-assess", standalone_mode=False) is None
+    assert len(built) == 1 and app.registered_commands == registered
+    lazily = capsys.readouterr().out
+    assert lazily == CliRunner().invoke(app, ["targets", "--format", "json"]).stdout
+    built.clear()
+    app(["--help"], prog_name="hz-assess", standalone_mode=False)
+    assert len(built) == len(registered)  # help lists every command
+    built.clear()
+    app(["--debug", "check"], prog_name="hz-assess", standalone_mode=False)
+    assert len(built) == len(registered)  # not the first argument: everything, as typer does
