@@ -114,3 +114,39 @@ def test_only_the_command_the_line_names_is_built_and_it_prints_the_same(
     built.clear()
     app(["--debug", "check"], prog_name="hz-assess", standalone_mode=False)
     assert len(built) == len(registered)  # not the first argument: everything, as typer does
+
+
+MODULES_AFTER = (
+    "import sys\n"
+    "from hz_assess.cli import main\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)))\n"
+)
+
+
+def modules_after(*args: str) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", MODULES_AFTER, *args], capture_output=True, timeout=120,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    return set(done.stderr.decode().rpartition("MODULES ")[2].split())
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "md"])
+def test_text_formats_import_neither_rich_nor_openpyxl_nor_yaml_once_the_plan_is_cached(fmt: str) -> None:
+    run("score", str(EXAMPLE), "--format", fmt, "--no-record")  # the first run caches the plan
+    loaded = modules_after("score", str(EXAMPLE), "--format", fmt, "--no-record")
+    assert "hz_assess.scoring" in loaded  # it did score
+    assert not {m for m in loaded if m.split(".")[0] in ("rich", "openpyxl", "yaml", "docx", "lxml")}
+
+
+def test_the_table_imports_only_rich_s_cell_widths() -> None:
+    loaded = modules_after("score", str(EXAMPLE), "--no-record")  # piped: no terminal to style
+    assert "rich.cells" in loaded
+    assert not {"rich.console", "rich.table", "rich.text", "openpyxl"} & loaded
+
+
+def test_help_imports_no_pydantic_model_and_no_rich() -> None:
+    loaded = modules_after("--help")
+    assert not {m for m in loaded if m.split(".")[0] == "rich" or m == "hz_assess.models"}
