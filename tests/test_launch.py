@@ -150,3 +150,27 @@ def test_the_table_imports_only_rich_s_cell_widths() -> None:
 def test_help_imports_no_pydantic_model_and_no_rich() -> None:
     loaded = modules_after("--help")
     assert not {m for m in loaded if m.split(".")[0] == "rich" or m == "hz_assess.models"}
+
+
+def test_a_message_on_a_terminal_is_wrapped_to_its_width_without_cutting_a_number(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from hz_assess import cli
+
+    message = ("注意:计划自身:第19行「新增多层次资本市场挂牌上市企业」:各县区目标合计 5+4+10+8+4+3 = 34,"
+               "与全市目标 35 不一致(相差 1)")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "80")
+    cli._say(message)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and all(cli_width(x) <= 80 for x in lines)
+    assert any("5+4+10+8+4+3 = 34" in x for x in lines)
+    assert "".join(lines).replace(" ", "") == message.replace(" ", "")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)  # piped: as it was
+    cli._say(message)
+    assert capsys.readouterr().err == message + "\n"
+
+
+def cli_width(text: str) -> int:
+    from hz_assess.clizh import display_width
+
+    return display_width(text)

@@ -35,9 +35,26 @@ BUG_MESSAGE = ("内部错误:这是 hz-assess 的缺陷,不是您的数据问题
 
 
 def _say(text: str, *, red: bool = False) -> None:
-    """A message for a person: stderr, red only on a colour terminal."""
-    colour = red and sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+    """A message for a person: stderr, red only on a colour terminal. On a terminal it is wrapped to
+    the terminal's width between words and characters, so the terminal never cuts a number in two."""
+    terminal = sys.stderr.isatty()
+    if terminal:
+        text = _wrapped_for(sys.stderr, text)
+    colour = red and terminal and not os.environ.get("NO_COLOR")
     typer.echo(typer.style(text, fg="red") if colour else text, err=True)
+
+
+def _wrapped_for(stream: Any, text: str) -> str:
+    """`text` with each line longer than the terminal (COLUMNS if set, as shutil counts) wrapped as tables
+    wrap their text: after punctuation or a space if it can, never inside a number."""
+    from hz_assess.render import fit
+
+    columns = os.environ.get("COLUMNS", "")
+    try:
+        width = int(columns) if columns.isdigit() and int(columns) > 0 else os.get_terminal_size(stream.fileno())[0]
+    except (OSError, ValueError, AttributeError):
+        return text
+    return "\n".join(piece for line in text.split("\n") for piece in fit(line, max(width, 20)))
 
 
 def _debugging(ctx: Any) -> bool:
