@@ -174,3 +174,18 @@ def cli_width(text: str) -> int:
     from hz_assess.clizh import display_width
 
     return display_width(text)
+
+
+def test_a_long_output_line_on_a_terminal_wraps_with_its_later_lines_indented(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from hz_assess import cli
+
+    line = ("警告 [fractional_count] 实绩_2017Q1.xlsx 县区实绩!E10:全市 第6项「引进工业“大好高”项目个数」 "
+            "实绩为 37.4个,不是整数;计数指标应为整数,请核对是否填成了比例或多了小数")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "80")
+    cli._line(line)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and all(cli_width(x) <= 80 for x in lines)
+    assert lines[0].startswith("警告") and all(x.startswith("  ") and not x.startswith("   ") for x in lines[1:])
+    assert any("37.4个," in x for x in lines)

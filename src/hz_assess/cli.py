@@ -44,17 +44,30 @@ def _say(text: str, *, red: bool = False) -> None:
     typer.echo(typer.style(text, fg="red") if colour else text, err=True)
 
 
-def _wrapped_for(stream: Any, text: str) -> str:
+def _line(text: str) -> None:
+    """A line of a command's text output (stdout); on a terminal, wrapped with its later lines indented,
+    so each record still starts at the margin."""
+    typer.echo(_wrapped_for(sys.stdout, text, indent="  ") if sys.stdout.isatty() else text)
+
+
+def _wrapped_for(stream: Any, text: str, *, indent: str = "") -> str:
     """`text` with each line longer than the terminal (COLUMNS if set, as shutil counts) wrapped as tables
     wrap their text: after punctuation or a space if it can, never inside a number."""
-    from hz_assess.render import fit
+    from hz_assess.render import fit, wrap
 
     columns = os.environ.get("COLUMNS", "")
     try:
         width = int(columns) if columns.isdigit() and int(columns) > 0 else os.get_terminal_size(stream.fileno())[0]
     except (OSError, ValueError, AttributeError):
         return text
-    return "\n".join(piece for line in text.split("\n") for piece in fit(line, max(width, 20)))
+    width = max(width, 20)
+    out = []
+    for line in text.split("\n"):
+        first, *rest = fit(line, width)
+        if rest and indent:
+            first, *rest = wrap(line, width - len(indent))
+        out += [first, *(indent + x for x in rest)]
+    return "\n".join(out)
 
 
 def _debugging(ctx: Any) -> bool:
@@ -453,11 +466,11 @@ def validate(
                             "warnings": [w.model_dump(mode="json") for w in v.warnings]}))
     else:
         for p in v.problems:
-            typer.echo(f"错误 [{p.code}] {p}")
+            _line(f"错误 [{p.code}] {p}")
         for w in v.warnings:
-            typer.echo(f"警告 [{w.code}] {w.file} {w.cell}:{w.message}")
+            _line(f"警告 [{w.code}] {w.file} {w.cell}:{w.message}")
         for cell in v.missing_cells:
-            typer.echo(f"[缺数据] {cell}")
+            _line(f"[缺数据] {cell}")
         errors, warnings = len(v.problems), len(v.warnings)
         if errors:
             verdict = f"发现 {errors} 处错误" + (f"、{warnings} 处警告" if warnings else "") + ",请逐一修正后再计算。"
