@@ -3,8 +3,10 @@
 Run:  python bench/bench.py [--runs 7] [--skip-startup] [--skip-scale]
 
 Ratios, not absolute times, are what to compare across machines: each is taken in
-the same run on the same machine. Medians of several runs; the in-process figures
-use time.perf_counter around the call only.
+the same run on the same machine. Medians of several runs; the start-up commands run
+round-robin (one of each per round), so a load that drifts during the run weighs on
+the floor and on hz-assess alike; the in-process figures use time.perf_counter
+around the call only.
 
 - start-up: `hz-assess score` (json, --no-record) and (table, recorded) and `--help`,
   each divided by a do-nothing typer app with the same options (the floor for any
@@ -69,12 +71,20 @@ def startup(runs: int) -> list[tuple[str, float, str]]:
     # warm the bytecode caches and the OS file cache once, so the first measured run is not special
     for cmd in (floor_cmd + ["score", str(EXAMPLE)], [*cli, "score", str(EXAMPLE), "--no-record"]):
         subprocess.run(cmd, check=False, capture_output=True, env=env)
-    floor = median_time(run_process([*floor_cmd, "score", str(EXAMPLE), "--format", "json", "--no-record"], env),
-                        runs)
-    json_score = median_time(run_process([*cli, "score", str(EXAMPLE), "--format", "json", "--no-record"], env), runs)
-    table_score = median_time(run_process([*cli, "score", str(EXAMPLE)], env), runs)
-    help_floor = median_time(run_process([*floor_cmd, "--help"], env), runs)
-    help_cli = median_time(run_process([*cli, "--help"], env), runs)
+    # round-robin, one run of each per round: a machine whose load drifts (other jobs, a CI neighbour)
+    # slows the floor and hz-assess alike, instead of whichever happened to run in the busy minute
+    commands = {
+        "floor": [*floor_cmd, "score", str(EXAMPLE), "--format", "json", "--no-record"],
+        "json": [*cli, "score", str(EXAMPLE), "--format", "json", "--no-record"],
+        "table": [*cli, "score", str(EXAMPLE)],
+        "help_floor": [*floor_cmd, "--help"],
+        "help": [*cli, "--help"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, cmd in commands.items():
+            times[name].append(median_time(run_process(cmd, env), 1))
+    floor, json_score, table_score, help_floor, help_cli = (statistics.median(times[n]) for n in commands)
     shutil.rmtree(home, ignore_errors=True)
     return [
         ("do-nothing typer app, same options (floor)", floor, ""),
