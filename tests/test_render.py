@@ -255,3 +255,21 @@ def test_a_list_breaks_after_its_separator_not_between_an_item_and_its_number() 
     text = "已达标 17 项:5 其中:重点技改增幅、6 引进工业“大好高”项目个数、13 新增省级以上企业技术(研发)中心"
     lines = render.wrap(text, 80)
     assert lines[0].endswith("项目个数、") and lines[1].startswith("13 新增")
+
+
+@pytest.mark.parametrize("tty", [True, False])
+@pytest.mark.parametrize("env", [{}, {"FORCE_COLOR": "1"}, {"FORCE_COLOR": ""}, {"TTY_COMPATIBLE": "0"},
+                                 {"TTY_COMPATIBLE": "1"}, {"TTY_COMPATIBLE": "0", "FORCE_COLOR": "1"}])
+def test_plain_text_is_written_only_where_rich_would_not_see_a_terminal(
+        tty: bool, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    class Stream(io.StringIO):
+        def isatty(self) -> bool:
+            return tty
+
+    stream = Stream()
+    assert render.styled_output(stream) == Console(file=stream).is_terminal
