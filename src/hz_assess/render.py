@@ -322,9 +322,10 @@ def allot(natural: Sequence[int], minimum: Sequence[int], room: int,
     return widths
 
 
-def _wrap_cell(lines: list[str], width: int) -> list[str]:
-    """A cell's lines wrapped to the column, each as evenly as its number of lines allows
-    (完成省/下达目/标任务 rather than 完成省下/达目标任/务)."""
+def _wrap_cell(lines: list[str], width: int, *, even: bool = False) -> list[str]:
+    """A cell's lines wrapped to the column: filled line by line, as Chinese text is read, unless that
+    leaves one character alone on the last line; with `even` (a text among numbers), each line as
+    even as their number allows (完成省/下达目/标任务, not 完成省下/达目标任/务)."""
     out = []
     for line in lines:
         full = cell_len(line)
@@ -332,10 +333,11 @@ def _wrap_cell(lines: list[str], width: int) -> list[str]:
             out.append(line)
             continue
         wrapped = wrap(line, width)
-        for narrower in range(-(-full // len(wrapped)), width):
-            even = wrap(line, narrower)
-            if len(even) <= len(wrapped):
-                wrapped = even
+        orphan = len(wrapped[-1]) == 1
+        for narrower in range(-(-full // len(wrapped)), width) if even or orphan else ():
+            balanced = wrap(line, narrower)
+            if len(balanced) <= len(wrapped):
+                wrapped = balanced
                 break
         out += wrapped
     return out
@@ -346,7 +348,7 @@ def _wrapped(grid: Grid, widths: list[int]) -> tuple[Grid, list[list[bool]]]:
     or a text among numbers that still takes one line (a wrapped text reads from the left)."""
     right = [c.kind in NUMERIC for c in grid.columns]
     header = [_wrap_cell(h, w) for h, w in zip(grid.header, widths, strict=True)]
-    cells = [[_wrap_cell(c, w) for c, w in zip(row, widths, strict=True)] for row in grid.cells]
+    cells = [[_wrap_cell(c, w, even=r) for c, w, r in zip(row, widths, right, strict=True)] for row in grid.cells]
     align = [[r and len(c) == 1 for c, r in zip(row, right, strict=True)] for row in cells]
     return Grid(grid.columns, header, cells), align
 
