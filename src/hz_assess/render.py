@@ -41,6 +41,7 @@ from typing import IO, Any
 from rich.cells import cell_len, chop_cells
 
 from hz_assess.views import Block, Column, Document, Table, Text
+from hz_assess.views import width as view_width
 
 NARROW_BELOW = 120
 PIPE_WIDTH = 200  # piped output without COLUMNS: wide enough that no row wraps
@@ -268,6 +269,16 @@ class Grid:
         return [max(cell_len(x) for cell in [self.header[i], *(r[i] for r in self.cells)] for x in cell)
                 for i in range(len(self.columns))]
 
+    def rich_natural(self) -> list[int]:
+        """The widths rich gave these columns: as natural, except that the renderer on rich set a minimum
+        width from each cell's whole text, its lines and line breaks counted together (capped at 16 for
+        text): a cell of two lines (history's input files) widened its column up to that."""
+        out = []
+        for i, (col, n) in enumerate(zip(self.columns, self.natural(), strict=True)):
+            whole = max(view_width("\n".join(cell)) for cell in [self.header[i], *(r[i] for r in self.cells)])
+            out.append(max(n, whole if col.kind in NUMERIC else min(whole, 16)))
+        return out
+
     def minimum(self) -> list[int]:
         """The narrowest each column may be. Numbers never wrap. A text column whose every cell is at
         most SHORT wide holds names: they never wrap either. Longer text wraps down to LONG_MIN (a text
@@ -358,8 +369,9 @@ def table_lines(t: Table, width: int, box: Box) -> list[Line]:
     if width >= NARROW_BELOW:
         grid = Grid.of(t, lambda c: True)
         natural = grid.natural()
-        if sum(natural) + 3 * len(natural) + 1 <= width:
-            return _rich_table(t.title, grid, natural, box)
+        as_rich = grid.rich_natural()
+        if sum(as_rich) + 3 * len(as_rich) + 1 <= width:
+            return _rich_table(t.title, grid, as_rich, box)
         widths = allot(natural, grid.minimum(), width - 3 * len(natural) - 1, grid.wrapping())
         if widths is not None:
             return _boxed(t.title, grid, widths, box, width)
