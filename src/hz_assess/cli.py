@@ -36,9 +36,39 @@ BUG_MESSAGE = ("内部错误:这是 hz-assess 的缺陷,不是您的数据问题
 
 
 def _say(text: str, *, red: bool = False) -> None:
-    """A message for a person: stderr, red only on a colour terminal."""
-    colour = red and sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+    """A message for a person: stderr, red only on a colour terminal. On a terminal it is wrapped to
+    the terminal's width between words and characters, so the terminal never cuts a number in two."""
+    terminal = sys.stderr.isatty()
+    if terminal:
+        text = _wrapped_for(sys.stderr, text)
+    colour = red and terminal and not os.environ.get("NO_COLOR")
     typer.echo(typer.style(text, fg="red") if colour else text, err=True)
+
+
+def _line(text: str) -> None:
+    """A line of a command's text output (stdout); on a terminal, wrapped with its later lines indented,
+    so each record still starts at the margin."""
+    typer.echo(_wrapped_for(sys.stdout, text, indent="  ") if sys.stdout.isatty() else text)
+
+
+def _wrapped_for(stream: Any, text: str, *, indent: str = "") -> str:
+    """`text` with each line longer than the terminal (COLUMNS if set, as shutil counts) wrapped as tables
+    wrap their text: after punctuation or a space if it can, never inside a number."""
+    from hz_assess.render import fit, wrap
+
+    columns = os.environ.get("COLUMNS", "")
+    try:
+        width = int(columns) if columns.isdigit() and int(columns) > 0 else os.get_terminal_size(stream.fileno())[0]
+    except (OSError, ValueError, AttributeError):
+        return text
+    width = max(width, 20)
+    out = []
+    for line in text.split("\n"):
+        first, *rest = fit(line, width)
+        if rest and indent:
+            first, *rest = wrap(line, width - len(indent))
+        out += [first, *(indent + x for x in rest)]
+    return "\n".join(out)
 
 
 def _debugging(ctx: Any) -> bool:
@@ -116,7 +146,7 @@ def _fail(message: str) -> NoReturn:
 def _load(targets: Path | None, departments: Path | None) -> Plan:
     from hz_assess.plan import load_plan
 
-    return load_plan(targets, departments)
+    return load_plan(targets, departments, cache=True)
 
 
 def _emit(doc: Document, fmt: Format, json_data: object = None) -> None:
@@ -543,13 +573,13 @@ def validate(
                             "warnings": [w.model_dump(mode="json") for w in v.warnings], "notes": v.notes}))
     else:
         for p in v.problems:
-            typer.echo(f"错误 [{p.code}] {p}")
+            _line(f"错误 [{p.code}] {p}")
         for w in v.warnings:
-            typer.echo(f"警告 [{w.code}] {w.file} {w.cell}:{w.message}")
+            _line(f"警告 [{w.code}] {w.file} {w.cell}:{w.message}")
         for cell in v.missing_cells:
-            typer.echo(f"[缺数据] {cell}")
+            _line(f"[缺数据] {cell}")
         for note in v.notes:
-            typer.echo(f"[说明] {note}")
+            _line(f"[说明] {note}")
         errors, warnings = len(v.problems), len(v.warnings)
         if errors:
             verdict = f"发现 {errors} 处错误" + (f"、{warnings} 处警告" if warnings else "") + ",请逐一修正后再计算。"

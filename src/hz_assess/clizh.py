@@ -559,3 +559,32 @@ class ZhTyper(typer.Typer):
         self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **kwargs: Any
     ) -> Callable[[CommandFunctionType], CommandFunctionType]:
         return super().command(name, cls=cls or ZhCommand, **kwargs)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command line, building only the command it names.
+
+        typer builds every command's click parameters from its signature before parsing
+        (~0.6 ms a command, 7 ms for ours). When the first argument is a command's name,
+        only that command is built: nothing else can be reached from it. Anything else
+        (help, options first, a mistyped or missing name) builds them all, as typer does.
+        """
+        argv = kwargs.get("args", args[0] if args else None)
+        first = (list(argv) if argv is not None else sys.argv[1:2])[:1]
+        named = [c for c in self.registered_commands if first and _command_name(c) == first[0]]
+        if not named:
+            return super().__call__(*args, **kwargs)
+        everything = self.registered_commands
+        self.registered_commands = named
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            self.registered_commands = everything
+
+
+def _command_name(info: Any) -> str | None:
+    """The name typer gives a registered command: its own, else its function's, lower-case with dashes."""
+    from typer.main import get_command_name
+
+    if info.name:
+        return str(info.name)
+    return get_command_name(info.callback.__name__) if info.callback is not None else None

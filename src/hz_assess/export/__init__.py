@@ -9,16 +9,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hz_assess import __version__
 from hz_assess.errors import OutputError, Problem
-from hz_assess.export.html import render_html
-from hz_assess.export.text import render_csv, render_json, render_md
-from hz_assess.export.xlsx import write_xlsx
 from hz_assess.models import Assessment
 from hz_assess.output import write_file
-from hz_assess.views import Document, report_document
-from hz_assess.views_publish import publication_document
+
+if TYPE_CHECKING:
+    from hz_assess.views import Document
+
+# Each writer is imported by the function that uses it: `score --format json` imports
+# export.text, and with it this package, and should not pay for html, xlsx or the 通报.
 
 __all__ = ["APPENDIX_FORMATS", "FORMATS", "render_report", "report_format", "write_report"]
 
@@ -54,6 +56,11 @@ def render_report(a: Assessment, kind: str, *, now: datetime | None = None,
                   appendix: Document | None = None) -> bytes:
     """A text report's bytes (xlsx and docx are written by their writers); `now` dates a published report;
     `appendix` (html only): the robustness analysis."""
+    from hz_assess.export.html import render_html
+    from hz_assess.export.text import render_csv, render_json, render_md
+    from hz_assess.views import report_document
+    from hz_assess.views_publish import publication_document
+
     if kind == "csv":
         return render_csv(report_document(a)).encode("utf-8-sig")  # the BOM makes Excel read UTF-8
     if kind == "json":
@@ -79,6 +86,8 @@ def write_report(a: Assessment, path: Path, fmt: str | None = None, *, force: bo
     if appendix is not None and kind not in APPENDIX_FORMATS:
         raise OutputError(Problem("output_appendix", str(path), "稳健性分析只能附在 .xlsx 或 .html 报告中"))
     if kind == "xlsx":
+        from hz_assess.export.xlsx import write_xlsx
+
         write_file(path, lambda tmp: write_xlsx(a, tmp, now=moment, appendix=appendix), suffixes=SUFFIXES[kind],
                    force=force, inputs=inputs)
     elif kind == "docx":

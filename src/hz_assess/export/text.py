@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import re
+from typing import cast
 
 from hz_assess.models import Assessment
 from hz_assess.views import Chart, Document, Table, Text, show
@@ -23,8 +24,96 @@ NUMERIC_KINDS = ("int", "score", "value", "percent", "points")
 
 
 def to_json(data: object) -> str:
-    """Strict JSON (no NaN or Infinity), UTF-8 text as it is, indented for people who look."""
-    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+    """Strict JSON (no NaN or Infinity), UTF-8 text as it is, indented for people who look.
+
+    Exactly `json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)`. The standard
+    library's indented encoder is its pure-Python one (the C encoder does not indent): ~9 ms
+    for a `score`. Plain data (dicts with text keys, lists, text, numbers, true/false/null) is
+    encoded here with its C string escaper in a third of the time; anything else, and every
+    error, is left to json.dumps itself, so the output and the exceptions are the same.
+    """
+    out: list[str] = []
+    try:
+        _indented(data, out, "\n")
+    except (_NotPlain, RecursionError):
+        return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+    return "".join(out)
+
+
+class _NotPlain(Exception):
+    """Data the fast encoder leaves to json.dumps (other types, non-text keys, NaN, infinities)."""
+
+
+_escape = json.encoder.encode_basestring  # the C escaper json.dumps(ensure_ascii=False) uses
+
+
+def _scalar(o: object) -> str | None:
+    """The JSON of a str, int, float, bool or None (exact types); None for anything else."""
+    t = type(o)
+    if t is str:
+        return _escape(cast(str, o))
+    if t is float:
+        if o != o or o in (_INF, -_INF):
+            raise _NotPlain
+        return float.__repr__(cast(float, o))
+    if t is int:
+        return int.__repr__(cast(int, o))
+    if o is None:
+        return "null"
+    if o is True:
+        return "true"
+    if o is False:
+        return "false"
+    return None
+
+
+def _indented(o: object, out: list[str], newline: str) -> None:
+    """Append the JSON of `o` at the indentation `newline` ("\n" + spaces) to `out`.
+
+    Exact types only: a subclass (an IntEnum, a str Enum) is json.dumps's to encode.
+    """
+    text = _scalar(o)
+    if text is not None:
+        out.append(text)
+        return
+    t = type(o)
+    if t is dict:
+        if not o:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, value in o.items():  # type: ignore[attr-defined]
+            if type(key) is not str:
+                raise _NotPlain
+            text = _scalar(value)
+            if text is not None:
+                out.append(f"{separator}{_escape(key)}: {text}")
+            else:
+                out.append(f"{separator}{_escape(key)}: ")
+                _indented(value, out, inner)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif t is list or t is tuple:
+        if not o:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for value in o:  # type: ignore[attr-defined]
+            text = _scalar(value)
+            if text is not None:
+                out.append(separator + text)
+            else:
+                out.append(separator)
+                _indented(value, out, inner)
+            separator = "," + inner
+        out.append(newline + "]")
+    else:
+        raise _NotPlain
+
+
+_INF = float("inf")
 
 
 def render_json(a: Assessment) -> str:

@@ -3,11 +3,28 @@
 The YAML is read with a map of field path -> line, so pydantic's errors and the
 cross-field rules below can name the line. Duplicate keys and aliases are refused
 (PyYAML would silently keep the last key or expand the alias).
+
+The command line asks for a cache (`load_plan(..., cache=True)`): parsing the YAML
+(and importing PyYAML) is most of the cost of loading a plan, and the plan files
+rarely change. What is cached is only the parsed data of both files, as JSON, under
+a key made of the sha256 of the exact bytes just read, the tool's version and this
+module's own source (which decides how YAML becomes data). Everything after parsing
+— pydantic's validation and the cross-field rules — runs on every load, cached or
+not, so a cached plan is validated on load by the same code, and a file changed by a
+single byte is a different key. An entry that is missing, unreadable, corrupt or
+whose data no longer validates is ignored and the files are read as if there were
+no cache (a problem is then reported with its line); a cache that cannot be written
+is skipped silently. The cache folder is trusted as the ledger beside it is: whoever
+can write there can write the ledger too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import os
+import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -227,12 +244,33 @@ _UNION_TAGS = {"int", "float", "str", "none"}
 # ---------------------------------------------------------------- loading
 
 
-def load_plan(targets: Path | None = None, departments: Path | None = None) -> Plan:
-    """Read and validate both plan files; raise PlanError listing every problem."""
+def load_plan(targets: Path | None = None, departments: Path | None = None, *, cache: bool = False) -> Plan:
+    """Read and validate both plan files; raise PlanError listing every problem.
+
+    `cache`: reuse the parsed YAML of files with exactly these bytes (see the module's docstring).
+    """
     tpath = targets or bundled_path(TARGETS_NAME)
     dpath = departments or bundled_path(DEPARTMENTS_NAME)
+    bundled = targets is None
+    if cache:
+        cached = _cached(tpath, dpath)
+        if cached is not None:
+            tdata, tsha, ddata, dsha = cached
+            try:
+                return _plan(tpath, tdata, {}, tsha, dpath, ddata, {}, dsha, bundled)
+            except PlanError:
+                pass  # the data no longer validates: read the files, so each problem names its line
     tdata, tlines, tsha = _read_yaml(tpath)
     ddata, dlines, dsha = _read_yaml(dpath)
+    plan = _plan(tpath, tdata, tlines, tsha, dpath, ddata, dlines, dsha, bundled)
+    if cache:
+        _store(tsha, tdata, dsha, ddata)
+    return plan
+
+
+def _plan(tpath: Path, tdata: Any, tlines: dict[Loc, int], tsha: str, dpath: Path, ddata: Any,
+          dlines: dict[Loc, int], dsha: str, bundled: bool) -> Plan:
+    """Validate the parsed data of both files into a Plan (pydantic, then the cross-field rules)."""
     problems: list[Problem] = []
     tfile = dfile = None
     try:
@@ -261,8 +299,95 @@ def load_plan(targets: Path | None = None, departments: Path | None = None) -> P
         targets_sha256=tsha,
         departments_path=str(dpath),
         departments_sha256=dsha,
-        bundled=targets is None,
+        bundled=bundled,
     )
+
+
+# ---------------------------------------------------------------- the cache of parsed plan files
+
+CACHE_FORMAT = "hz-assess plan cache 1"
+CACHE_KEEP = 8  # entries kept: a few plans in use side by side; older ones are removed
+
+
+def cache_dir() -> Path | None:
+    """$HZ_ASSESS_HOME/cache, else the platform's user cache folder; None when neither can be named."""
+    explicit = os.environ.get("HZ_ASSESS_HOME")
+    try:
+        if explicit:
+            return Path(explicit).expanduser() / "cache"
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("hz-assess", appauthor=False))
+    except (RuntimeError, OSError):  # ~user of a user that does not exist, no home folder
+        return None
+
+
+def _cache_key(tsha: str, dsha: str) -> str | None:
+    from hz_assess import __version__
+
+    try:
+        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    except OSError:
+        return None
+    return hashlib.sha256("\0".join((CACHE_FORMAT, __version__, code, tsha, dsha)).encode()).hexdigest()
+
+
+def _cached(tpath: Path, dpath: Path) -> tuple[Any, str, Any, str] | None:
+    """(targets data, sha256, departments data, sha256) from the cache, or None on any doubt."""
+    folder = cache_dir()
+    try:
+        tsha = hashlib.sha256(tpath.read_bytes()).hexdigest()
+        dsha = hashlib.sha256(dpath.read_bytes()).hexdigest()
+    except OSError:
+        return None  # reading them again reports it, in the usual order
+    key = _cache_key(tsha, dsha)
+    if folder is None or key is None:
+        return None
+    try:
+        entry = json.loads((folder / f"plan-{key}.json").read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not (isinstance(entry, dict) and entry.get("format") == CACHE_FORMAT and entry.get("key") == key):
+        return None
+    return entry.get("targets"), tsha, entry.get("departments"), dsha
+
+
+def _json_plain(value: object) -> bool:
+    """True when JSON gives the value back exactly: text, finite numbers, true/false/null, lists, text-keyed maps."""
+    if value is None or isinstance(value, str | bool | int):
+        return True
+    if isinstance(value, float):
+        return value == value and value not in (float("inf"), float("-inf"))
+    if isinstance(value, list):
+        return all(_json_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_plain(v) for k, v in value.items())
+    return False
+
+
+def _store(tsha: str, tdata: Any, dsha: str, ddata: Any) -> None:
+    """Keep the parsed data of two files that made a valid plan, under the key of their bytes; never fails."""
+    folder = cache_dir()
+    key = _cache_key(tsha, dsha)
+    if folder is None or key is None or not (_json_plain(tdata) and _json_plain(ddata)):
+        return
+    entry = {"format": CACHE_FORMAT, "key": key, "targets": tdata, "departments": ddata}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".plan-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(json.dumps(entry, ensure_ascii=False).encode())
+            os.replace(tmp, folder / f"plan-{key}.json")
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        entries = sorted(folder.glob("plan-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[CACHE_KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def file_sha256(path: Path) -> str:

@@ -10,6 +10,7 @@ forms of ASCII are dropped. No openpyxl here, and no I/O.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 from decimal import Decimal
@@ -38,6 +39,12 @@ BUILTIN_FORMATS: dict[int, str] = {
 
 def format_sections(fmt: str) -> list[str]:
     """The `;`-separated sections of a number format; a `;` quoted, escaped or in [...] does not split."""
+    return list(_sections(fmt))
+
+
+@functools.lru_cache(maxsize=1024)
+def _sections(fmt: str) -> tuple[str, ...]:
+    # a workbook has a handful of formats and a thousand cells: each format is parsed once
     sections, current, i = [], [], 0
     while i < len(fmt):
         ch = fmt[i]
@@ -64,7 +71,7 @@ def format_sections(fmt: str) -> list[str]:
             current.append(ch)
         i += 1
     sections.append("".join(current))
-    return sections
+    return tuple(sections)
 
 
 CONDITION = re.compile(r"\[(<=|>=|<>|<|>|=)\s*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\]")
@@ -105,6 +112,7 @@ def number_section(fmt: str, value: float) -> str:
     return numeric[0]
 
 
+@functools.lru_cache(maxsize=1024)
 def _unquoted(section: str) -> str:
     """The section's format codes: quoted text, escaped and padding/fill characters and [...] removed.
 
