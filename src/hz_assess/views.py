@@ -291,12 +291,15 @@ def category_notes(a: Assessment) -> list[str]:
     """Why a district's category may exceed the full points in the header (it is not assessed on a row, the
     others are scaled up to 100), and why the categories may miss 基本分 by 0.01 (each is rounded)."""
     out = []
-    nominal = {c.name: c.full for c in a.categories}
-    assessed = {x.id for d in a.districts for x in d.indicators if x.status != "not_applicable"}
-    for d in a.districts:
+    points = sum(c.full for c in a.categories) or 100.0
+    nominal = {c.name: 100.0 * c.full / points for c in a.categories}  # the header's full points, out of 100
+    scaled = [d for d in a.districts
+              if any(abs(c.full - nominal.get(name, c.full)) > 1e-9 for name, c in d.categories.items())]
+    # the rows some district is assessed on (the others are the city's own): read only when a district
+    # is scaled, so a plain ranking never builds every unit's indicator rows
+    assessed = {x.id for d in a.districts for x in d.indicators if x.status != "not_applicable"} if scaled else set()
+    for d in scaled:
         fulls = {name: c.full for name, c in d.categories.items()}
-        if all(abs(full - nominal.get(name, full)) < 1e-9 for name, full in fulls.items()):
-            continue
         rows = [f"第{x.id}项" for x in d.indicators if x.status == "not_applicable" and x.id in assessed]
         shown = "、".join(f"{name}{n(round(full, 2))}" for name, full in fulls.items())
         out.append(f"{d.name}不考核{'、'.join(rows) or '部分指标'},其余指标按比例折算到100分,"

@@ -78,11 +78,16 @@ def _source(file: str, cell: Cell | None) -> str:
 
 
 def _sources(file: str, cells: Iterable[Cell | None]) -> list[str]:
-    """The workbooks that supplied a unit's values, in the order first seen; [] for a unit not reported."""
+    """The workbooks that supplied a unit's values, in the order first seen; [] for a unit not reported.
+
+    `file` names the one workbook read (its first value settles it); "" when several were collected.
+    """
+    if file:
+        return [file] if any(cell is not None and cell.value is not None for cell in cells) else []
     found: dict[str, None] = {}
     for cell in cells:
-        if cell is not None and cell.value is not None and (cell.file or file):
-            found[cell.file or file] = None
+        if cell is not None and cell.value is not None and cell.file:
+            found[cell.file] = None
     return list(found)
 
 
