@@ -186,3 +186,18 @@ def test_a_quarter_calls_a_unit_short_of_data_provisional_not_behind() -> None:
     records = {r["name"]: r for r in district_ranks(score(plan, actuals)).records()}
     assert records["长兴县"]["progress"] == "暂定(缺数据)"
     assert records["德清县"]["progress"] == "达到进度"
+
+
+def test_the_ranking_views_never_build_the_indicator_rows_they_do_not_show() -> None:
+    """score's ranking of every district at target shows totals only: no unit's 34 rows are built (at
+    3,000 units the rows are most of the time; bench/ measures it, this pins the cause)."""
+    from _builders import at_target
+
+    from hz_assess.plan import load_plan
+    from hz_assess.scoring import score
+    from hz_assess.views import score_document
+
+    plan = load_plan()
+    a = score(plan, at_target(plan))
+    score_document(a, by="district")
+    assert all(d.rows is None for d in a.districts if d.name != "湖州开发区")  # 开发区 lacks row 22: its note
