@@ -295,12 +295,10 @@ def category_notes(a: Assessment) -> list[str]:
     nominal = {c.name: 100.0 * c.full / points for c in a.categories}  # the header's full points, out of 100
     scaled = [d for d in a.districts
               if any(abs(c.full - nominal.get(name, c.full)) > 1e-9 for name, c in d.categories.items())]
-    # the rows some district is assessed on (the others are the city's own): read only when a district
-    # is scaled, so a plain ranking never builds every unit's indicator rows
-    assessed = {x.id for d in a.districts for x in d.indicators if x.status != "not_applicable"} if scaled else set()
-    for d in scaled:
+    for d in scaled:  # only these build their indicator rows: a plain ranking never needs them
         fulls = {name: c.full for name, c in d.categories.items()}
-        rows = [f"第{x.id}项" for x in d.indicators if x.status == "not_applicable" and x.id in assessed]
+        rows = [f"第{x.id}项" for x in d.indicators if x.status == "not_applicable"]  # the city-only rows are not
+        # among a district's rows at all
         shown = "、".join(f"{name}{n(round(full, 2))}" for name, full in fulls.items())
         out.append(f"{d.name}不考核{'、'.join(rows) or '部分指标'},其余指标按比例折算到100分,"
                    f"各栏目满分相应为:{shown}")
