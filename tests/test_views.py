@@ -192,7 +192,6 @@ def test_the_ranking_views_never_build_the_indicator_rows_they_do_not_show() -> 
     """score's ranking of every district at target shows totals only: no unit's 34 rows are built (at
     3,000 units the rows are most of the time; bench/ measures it, this pins the cause)."""
     from _builders import at_target
-
     from hz_assess.plan import load_plan
     from hz_assess.scoring import score
     from hz_assess.views import score_document
