@@ -250,7 +250,7 @@ def test_docx_is_a_notice_with_number_title_narrative_tables_and_appendix(
     assert texts[2] == "各县区人民政府，湖州开发区管委会，市级有关部门："
     assert any(t.startswith("6个县区考核总分由高到低依次为：第1名长兴县（103.00分）") for t in texts)
     assert any(t.startswith("经研究，决定对评为优秀的长兴县、吴兴区2个县区") for t in texts)  # ⌊6/3⌋ places
-    assert any(t.startswith("南浔区缺第2项「规上工业利税增幅」") for t in texts)
+    assert any(t.startswith("南浔区缺第2项“规上工业利税增幅”") for t in texts)
     assert texts.index("附件") > texts.index("湖州市工业强市建设工作领导小组办公室")
     ranks = d.tables[0]
     assert [c.text for c in ranks.rows[0].cells][:3] == ["排名", "县区", "总分"]
@@ -281,10 +281,52 @@ def test_docx_keeps_typed_text_literal(docx_report: Path) -> None:
 
     d = docx.Document(str(docx_report))
     text = "\n".join(p.text for p in d.paragraphs)
-    assert f"因「{FULLWIDTH_ITEM}」扣2分" in text  # the 加减分 item exactly as typed, a literal run
+    assert f"因“{FULLWIDTH_ITEM}”扣2分" in text  # the 加减分 item exactly as typed, a literal run
     with zipfile.ZipFile(docx_report) as z:
         xml = z.read("word/document.xml").decode("utf-8")
-    assert "<w:hyperlink" not in xml and "HYPERLINK" not in xml.replace(escape(HOSTILE_ITEM), "")
+    assert f"因“{escape(HOSTILE_ITEM, quote=False)}”加3分" in xml  # a bonus item too: text in a run
+    assert "<w:hyperlink" not in xml and "HYPERLINK" not in xml.replace(escape(HOSTILE_ITEM, quote=False), "")
+
+
+def docx_body(path: Path) -> tuple[list[str], list[str]]:
+    """The 通报's paragraphs and table cells before 附件 (the published body), in document order."""
+    import docx
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph
+
+    d = docx.Document(str(path))
+    paragraphs, cells = [], []
+    for element in d.element.body.iterchildren():
+        if element.tag.endswith("}p"):
+            text = Paragraph(element, d).text
+            if text == "附件":
+                break
+            paragraphs.append(text)
+        elif element.tag.endswith("}tbl"):
+            cells += [c.text for row in DocxTable(element, d).rows for c in row.cells]
+    return paragraphs, cells
+
+
+def test_docx_body_says_each_fact_once_and_nothing_for_the_office(docx_report: Path) -> None:
+    paragraphs, cells = docx_body(docx_report)
+    text = "\n".join([*paragraphs, *cells])
+    for internal in ("请考核办", "超出名额", "计划自身", "县区实绩!", "所给的文件", "「"):
+        assert internal not in text, internal
+    assert text.count("南浔区缺第2项") == 1  # the missing indicators once, not under each table as well
+    tie = ("牵头部门中，市国土资源局、市环保局、市金融办、市商务局、市市场监管局、市质量技监局总分同为100.00分，"
+           "并列第1名，均评为优秀。")
+    assert text.count(tie) == 1
+    assert any(p.startswith("加分和扣分事项：长兴县因") and "加3分" in p and "扣2分" in p for p in paragraphs)
+
+
+def test_docx_commends_departments_by_group(docx_report: Path) -> None:
+    import docx
+
+    d = docx.Document(str(docx_report))
+    honoured = next(t for t in d.tables if t.rows[0].cells[0].text == "类别")
+    assert [c.text for c in honoured.rows[0].cells] == ["类别", "单位", "总分", "组内排名"]
+    kinds = {r.cells[0].text for r in honoured.rows[1:]}
+    assert kinds == {"县区", "牵头部门", "配合部门", "服务保障部门"}
 
 
 # ---------------------------------------------------------------- html

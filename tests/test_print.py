@@ -105,6 +105,7 @@ def test_xlsx_prints_the_masthead_and_every_district_on_its_pages(printed: dict[
 def test_docx_prints_title_narrative_and_tables(printed: dict[str, Printed]) -> None:
     text = re.sub(r"\s+", "", printed["docx"].text())
     for needle in ("关于2017年度湖州市工业强市建设考核暂定结果的通报", "一、县区考核结果",
-                   "6个县区考核总分由高到低依次为：第1名长兴县（103.00分）", "表1县区排名", "表2部门排名",
-                   "三、通报表扬", "四、存在的主要问题", "附件", "—1—"):
+                   "6个县区考核总分由高到低依次为：第1名长兴县（103.00分）", "表1县区排名", "表2县区分栏目得分",
+                   "表3部门排名", "三、通报表扬", "四、存在的主要问题", "附件", "—1—"):
         assert needle in text, needle
+
