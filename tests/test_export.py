@@ -329,6 +329,27 @@ def test_docx_commends_departments_by_group(docx_report: Path) -> None:
     assert kinds == {"县区", "牵头部门", "配合部门", "服务保障部门"}
 
 
+def test_docx_is_chinese_to_word(docx_report: Path) -> None:
+    with zipfile.ZipFile(docx_report) as z:
+        for name in z.namelist():
+            if name.endswith(".xml"):
+                assert b"ja-JP" not in z.read(name), name
+        settings = z.read("word/settings.xml").decode("utf-8")
+    assert re.search(r'<w:themeFontLang [^>]*w:eastAsia="zh-CN"', settings)
+
+
+def test_docx_signature_stays_with_the_last_paragraph(docx_report: Path) -> None:
+    import docx
+
+    d = docx.Document(str(docx_report))
+    texts = [p.text for p in d.paragraphs]
+    issuer = texts.index("湖州市工业强市建设工作领导小组办公室")
+    before = [p for p in d.paragraphs[:issuer] if p.text.strip()][-1]
+    assert before.text.startswith("市财政局")  # the last sentence of the body
+    chain = d.paragraphs[texts.index(before.text):issuer + 1]
+    assert all(p.paragraph_format.keep_with_next for p in chain)
+
+
 # ---------------------------------------------------------------- html
 
 
