@@ -11,7 +11,8 @@ import os
 import re
 import shutil
 import zipfile
-from html import escape
+from datetime import UTC, datetime
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +21,18 @@ import pytest
 
 from _report_fixture import FULLWIDTH_ITEM, HOSTILE_BASIS, HOSTILE_ITEM, SCRIPT_ITEM, report_assessment
 from conftest import run
+from hz_assess import __version__
 from hz_assess.errors import OutputError
 from hz_assess.export import report_format, write_report
 from hz_assess.export.html import render_html
-from hz_assess.export.text import render_json, render_md
+from hz_assess.export.text import md_escape, render_json, render_md
 from hz_assess.models import Assessment
-from hz_assess.views import report_document
+from hz_assess.views_publish import publication_document
 
 GOLDEN = Path(__file__).parent / "golden"
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "actuals_2017.xlsx"
 SHEETS = ["县区排名", "县区明细", "部门排名", "部门明细", "全市进展", "缺数据与警告", "说明"]
+NOW = datetime(2018, 1, 14, 17, 30, tzinfo=UTC)  # the published reports are dated: goldens need a fixed moment
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +58,7 @@ def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("fmt", ["csv", "json", "md"])
 def test_text_report_matches_its_golden_file(assessment: Assessment, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"report.{fmt}"
-    write_report(assessment, out)
+    write_report(assessment, out, now=NOW)
     golden = GOLDEN / f"report.{fmt}"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         golden.write_bytes(out.read_bytes())
@@ -83,12 +86,33 @@ def test_csv_report_has_a_bom_and_both_ranked_tables(assessment: Assessment, tmp
     assert any(b[0] == "全市其他量化目标" for b in blocks)  # the city is in every report format
 
 
+def published_md(a: Assessment) -> str:
+    return render_md(publication_document(a, NOW, version="9.9"))
+
+
 def test_md_lists_each_districts_shortfalls_by_points_lost(assessment: Assessment) -> None:
-    md = render_md(report_document(assessment))
+    md = published_md(assessment)
     section = md.split("## 湖州开发区")[1].split("## ")[0]
     ids = re.findall(r"^\| (\d+) \|", section, flags=re.M)
     assert ids == ["1", "8"]  # row 1 loses 4 points, row 8 loses 0.6
     assert assessment.plan.sha256 in md and "默认评分方法" in md
+
+
+def test_md_opens_with_the_masthead_and_keeps_paths_and_hashes_for_a_closing_note(assessment: Assessment) -> None:
+    md = published_md(assessment)
+    head, _, about = md.partition("\n## 说明\n")
+    assert head.startswith("# 2017年度湖州市工业强市建设考核结果（暂定结果）\n\n- 湖州市工业强市建设工作领导小组办公室")
+    for secret in (assessment.plan.sha256, assessment.plan.path, assessment.input.files[0].path):
+        assert md_escape(secret) not in head and md_escape(secret) in about
+    assert "\n## " not in about  # 说明 is the last section
+
+
+def test_md_notes_under_a_table_are_list_items(assessment: Assessment) -> None:
+    md = published_md(assessment)
+    ranks = md.split("## 2017年度工业强市建设考核 县区排名")[1].split("\n## ")[0]
+    notes = ranks.split("\n\n")[2].splitlines()
+    assert len(notes) >= 2 and all(line.startswith("- ") for line in notes)
+    assert "- 德清县总分97.40分，但第25项“单位GDP能耗下降率”评定为未完成，实行一票否决，不得评为优秀。" in notes
 
 
 # ---------------------------------------------------------------- xlsx
@@ -219,8 +243,6 @@ def test_xlsx_detail_marks_missing_and_shortfalls(xlsx_report: Path) -> None:
 
 
 def test_xlsx_about_sheet_names_method_plan_input_and_version(assessment: Assessment, xlsx_report: Path) -> None:
-    from hz_assess import __version__
-
     ws = openpyxl.load_workbook(xlsx_report)["说明"]
     text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
     for needle in (assessment.plan.sha256, assessment.input.files[0].sha256, "默认评分方法", __version__, "生成时间",
@@ -353,8 +375,12 @@ def test_docx_signature_stays_with_the_last_paragraph(docx_report: Path) -> None
 # ---------------------------------------------------------------- html
 
 
+def published_html(a: Assessment) -> str:
+    return render_html(publication_document(a, NOW, version="9.9"))
+
+
 def test_html_is_self_contained_with_inline_svg_charts(assessment: Assessment) -> None:
-    html = render_html(report_document(assessment))
+    html = published_html(assessment)
     assert html.count("<svg") == 1 + len(assessment.districts)  # totals + one profile per district
     lowered = html.lower()
     for banned in ("<script", "src=", "href=", "url(", "@import", "<link", "<iframe"):
@@ -364,7 +390,7 @@ def test_html_is_self_contained_with_inline_svg_charts(assessment: Assessment) -
 
 
 def test_html_escapes_every_text(assessment: Assessment) -> None:
-    html = render_html(report_document(assessment))
+    html = published_html(assessment)
     assert escape(SCRIPT_ITEM) in html and SCRIPT_ITEM not in html
     assert escape(HOSTILE_ITEM) in html
 
@@ -381,8 +407,36 @@ def test_html_has_the_masthead_and_keeps_hashes_for_the_end(assessment: Assessme
 
 
 def test_html_has_a4_landscape_print_css(assessment: Assessment) -> None:
-    html = render_html(report_document(assessment))
+    html = published_html(assessment)
     assert "@page { size: A4 landscape" in html and "@media print" in html
+
+
+def test_html_category_cards_print_score_and_full_points_to_two_decimals(assessment: Assessment) -> None:
+    html = published_html(assessment)
+    cards = re.findall(r'<div class="profile">(.*?)</div>', html)
+    assert len(cards) == len(assessment.districts)
+    figures = [f for card in cards for f in re.findall(r'<text x="\d+" y="\d+" font-size="\d+">([^<]*)</text>', card)]
+    assert len(figures) == 6 * len(assessment.districts)
+    assert all(re.fullmatch(r"\d+\.\d{2}/\d+\.\d{2}", f) or f == "不考核" for f in figures), figures
+    assert "4.17/4.17" in figures  # 湖州开发区 lacks row 22: its 两化融合 is out of 4.1666…, shown as 4.17
+
+
+def test_html_chart_text_is_at_least_12_px(assessment: Assessment) -> None:
+    html = published_html(assessment)
+    sizes = [int(x) for x in re.findall(r'font-size="(\d+)"', html)]
+    assert sizes and min(sizes) >= 13  # drawn at most 3 % below their design width: still ≥ 12 px
+
+
+def test_html_districts_are_told_in_words_without_cells_or_empty_tables(assessment: Assessment) -> None:
+    html = published_html(assessment)
+    body = html.split("<h2>说明</h2>")[0]
+    text = unescape(re.sub(r"<[^>]+>", "", body)).replace(HOSTILE_BASIS, "")  # a typed basis may hold a "!"
+    for jargon in ("!", "所给的文件", ",,", "，，", "请考核办", "计划自身"):
+        assert jargon not in text, jargon
+    assert "<tbody></tbody>" not in html
+    assert "<h2>长兴县（总分103.00分，第1名，优秀）</h2>" in html  # no shortfalls: a sentence, not a table
+    assert "<p>各项考核指标均达到目标。</p>" in html or "<li>各项考核指标均达到目标。</li>" in html
+    assert "<h2>南浔区（总分83.00分，第6名，等次暂定）：未达标1项（按失分从多到少）</h2>" in html
 
 
 # ---------------------------------------------------------------- writing safely
@@ -412,8 +466,8 @@ def test_existing_file_is_refused_and_left_untouched(assessment: Assessment, tmp
 def test_existing_file_is_replaced_with_force(assessment: Assessment, tmp_path: Path) -> None:
     out = tmp_path / "r.md"
     out.write_text("old", encoding="utf-8")
-    write_report(assessment, out, force=True)
-    assert out.read_text(encoding="utf-8") == render_md(report_document(assessment))
+    write_report(assessment, out, force=True, now=NOW)
+    assert out.read_text(encoding="utf-8") == render_md(publication_document(assessment, NOW, version=__version__))
     assert [p.name for p in tmp_path.iterdir()] == ["r.md"]  # no temp file left behind
 
 

@@ -30,7 +30,6 @@ from hz_assess.views import (
     Text,
     _flatten,
     category_profiles,
-    city_summary,
     city_targets,
     department_ranks,
     district_ranks,
@@ -252,10 +251,12 @@ def quota_sentences(a: Assessment, units: Sequence[RankedResult]) -> list[str]:
             holders = sum(1 for u in ranked if u.grade == top.name)
             taken = (zh("因名次并列已评出{holders}个{grade}", holders=holders, grade=top.name) if holders > places
                      else "已由排名在前的单位获得")
-            out.append(zh("{names}总分在{line}分以上,但{grade}名额为{places}个({count}个{noun}的{share}),"
-                          "{taken},故评为{lower}。", names=names(left), line=n(top.min), grade=top.name,
-                          places=places, count=len(ranked), noun=group or "县区", share=_share(p.quota[top.name]),
-                          taken=taken, lower="、".join(dict.fromkeys(u.grade for u in left))))
+            prefix = zh("{g}中,", g=group) if group else ""
+            out.append(zh("{prefix}{names}总分在{line}分以上,但{grade}名额为{places}个({count}个{noun}的{share}),"
+                          "{taken},故评为{lower}。", prefix=prefix, names=names(left), line=n(top.min),
+                          grade=top.name, places=places, count=len(ranked), noun=group or "县区",
+                          share=_share(p.quota[top.name]), taken=taken,
+                          lower="、".join(dict.fromkeys(u.grade for u in left))))
     return out
 
 
@@ -372,6 +373,20 @@ def commended(a: Assessment) -> Table:
     return t
 
 
+def city_summary(a: Assessment) -> Text:
+    """全市进展 in published words: the city's own 附件1 score and how many further city targets are met."""
+    c = a.city
+    cats = "、".join(f"{k}{v.score:.2f}分" for k, v in c.categories.items())
+    met = sum(1 for r in c.city_targets if r.status == "met")
+    missing = sum(1 for r in c.city_targets if r.status == "missing")
+    return Text("city_summary", [
+        zh("全市按附件1计算的得分为{score:.2f}分{pending}:{cats}。", score=c.score, cats=cats,
+           pending=zh("(暂定)") if c.provisional else ""),
+        zh("全市其他量化目标{count}项:达标{met}项,未达标{below}项,缺数据{missing}项。", count=len(c.city_targets),
+           met=met, below=len(c.city_targets) - met - missing, missing=missing),
+    ], title=zh("全市进展(不参与排名)"))
+
+
 # ---------------------------------------------------------------- each district, as published
 
 
@@ -380,11 +395,11 @@ def district_sections(a: Assessment) -> list[Block]:
     none), what it lacks and its 加减分 — indicators named, never a file's cell."""
     out: list[Block] = []
     for d in a.districts:
-        head = f"{d.name}({standing_text(a, d)})"
+        head = zh("{name}({standing})", name=d.name, standing=standing_text(a, d))
         t = shortfalls(d, name=f"shortfalls:{d.name}")
         lines = []
         if t.rows:
-            t.title = zh("{head}:{title}", head=head, title=t.title.replace(" ", ""))
+            t.title = zh("{head}:{title}", head=head, title=t.title.replace(" ", "").translate(_CN_PUNCT))
             t.notes = []
             out.append(t)
         else:
@@ -392,21 +407,21 @@ def district_sections(a: Assessment) -> list[Block]:
             lines.append(zh("{met}。", met=met) if not (isinstance(d, UnitResult) and d.unreported) else "")
         if d.provisional:
             lines += provisional_sentences(a, [d])
-        lines += adjustment_sentences([d], with_name=False)
+        lines += adjustment_sentences([d])
         lines = [x for x in lines if x]
         if lines:
             out.append(Text(f"notes:{d.name}", lines, title="" if t.rows else head))
     return out
 
 
-def adjustment_sentences(units: Sequence[RankedResult], *, with_name: bool = True) -> list[str]:
+def adjustment_sentences(units: Sequence[RankedResult]) -> list[str]:
     """Each 加分 and 扣分 item: who, why (as typed) and how many points."""
     out = []
     for u in units:
         for x in u.adjustments:
             what = "加" if x.points > 0 else "扣"
             basis = zh("(依据:{basis})", basis=x.basis) if x.basis else ""
-            out.append(zh("{name}因“{item}”{what}{points}分{basis}。", name=u.name if with_name else "",
+            out.append(zh("{name}因“{item}”{what}{points}分{basis}。", name=u.name,
                           item=x.item, what=what, points=n(abs(x.points)), basis=basis))
     return out
 
@@ -463,6 +478,8 @@ def parameter_rows(a: Assessment, *, keys: bool) -> list[tuple[str, object]]:
             label = template.format(key=parts[-1])
         if key.endswith("tie_break"):
             value = zh("第{ids}项", ids=value) if value else "不设"
+        elif isinstance(value, float):
+            value = n(value)
         out.append((zh(label) + (f"({path})" if keys else ""), value))
     return out
 
@@ -504,7 +521,7 @@ def about_table(a: Assessment, *, version: str, generated: str, keys: bool = Fal
         t.add(["计算说明", note])
     t.add(["工具版本", f"hz-assess {version}"])
     t.add(["生成时间", generated])
-    t.add(["精度", "得分保留全部精度计算,总分按四舍五入保留两位小数公布;表中均为数值,不含公式"])
+    t.add(["精度", zh("得分保留全部精度计算,总分按四舍五入保留两位小数公布;表中均为数值,不含公式。")])
     return t
 
 
@@ -545,7 +562,10 @@ def publication_document(a: Assessment, now: datetime, *, version: str) -> Docum
     """The published briefing: masthead, ranks as published, city progress, each district, and 说明
     (hashes, paths, data checks and the plan's own notes) at the end."""
     m = masthead(a, now)
-    blocks: list[Block] = [district_table(a), total_chart(a), *category_profiles(a), *department_tables(a),
+    chart = total_chart(a)
+    if a.quarterly:
+        chart.title = "县区得分(按时间进度)"
+    blocks: list[Block] = [district_table(a), chart, *category_profiles(a), *department_tables(a),
                            city_summary(a), city_targets(a), *district_sections(a)]
     blocks.append(about_text(a, version=version, generated=beijing_time(now)))
     for block in blocks:
@@ -557,7 +577,7 @@ def publication_document(a: Assessment, now: datetime, *, version: str) -> Docum
 
 __all__ = [
     "BEIJING", "SUBJECT", "Masthead", "about_table", "about_text", "adjustment_sentences", "beijing_date",
-    "beijing_time", "cn", "commended", "department_ranking", "department_tables", "district_sections",
+    "beijing_time", "city_summary", "cn", "commended", "department_ranking", "department_tables", "district_sections",
     "district_table", "group_name", "group_title", "item_name", "kind_word", "masthead", "missing_phrase",
     "names", "period_name", "progress_text", "provisional_sentences", "publication_document", "published_issues",
     "quota_sentences", "rank_notes", "reason_text", "score_text", "standing_text", "tie_sentences", "top_grade",
