@@ -161,11 +161,12 @@ def test_xlsx_every_sheet_title_says_provisional_and_only_about_has_hashes(
     wb = openpyxl.load_workbook(xlsx_report)
     secrets = (assessment.plan.sha256, assessment.input.files[0].sha256, assessment.plan.path)
     for ws in wb.worksheets:
-        head = int(ws.print_title_rows.split(":")[1].lstrip("$"))
-        titles = [str(ws.cell(row=r, column=1).value) for r in range(1, head)]
-        assert any(t.endswith("（暂定结果）") for t in titles), ws.title
-        if ws.col_breaks.brk:  # split across pages: every page's header carries the title
-            assert "（暂定结果）" in ws.oddHeader.left.text, ws.title
+        top, head = (int(x.lstrip("$")) for x in ws.print_title_rows.split(":"))
+        assert str(ws.cell(row=top, column=1).value).endswith("（暂定结果）"), ws.title  # repeated on every page
+        if ws.col_breaks.brk:  # split into strips: the title spans the columns each strip repeats, so it shows whole
+            keys = ws.print_title_cols.split(":")[1].lstrip("$")
+            (span,) = [r for r in ws.merged_cells.ranges if r.min_row == top and r.min_col == 1]
+            assert span.max_col == openpyxl.utils.column_index_from_string(keys), ws.title
         text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
         assert any(s in text for s in secrets) == (ws.title == "说明"), ws.title
 
@@ -582,3 +583,113 @@ def test_report_refuses_a_workbook_and_run_together_and_an_unknown_run(tmp_path:
     assert code == 2 and "其中之一" in err
     code, _, err = run("report", "--run", "9", "-o", str(tmp_path / "r.md"))
     assert code == 2 and "没有第 9 号记录" in err and not (tmp_path / "r.md").exists()
+
+
+# ---------------------------------------------------------------- xlsx pages
+
+
+def test_xlsx_a_cell_taller_than_a_page_goes_on_in_the_rows_below() -> None:
+    from hz_assess.export.xlsx import row_height, write_sheet
+    from hz_assess.views import Column, Table
+
+    listing = "、".join(f"县区实绩!F{i}(第{i}项指标的名称写得比较长)" for i in range(200))
+    t = Table("issues", "缺数据与警告", [Column("type", "类型"), Column("text", "内容")])
+    t.add(["说明", listing])
+    t.add(["说明", "短"])
+    wb = openpyxl.Workbook()
+    sheet = write_sheet(wb, "缺数据与警告", t, "缺数据与警告")
+    ws, room = sheet.ws, sheet.pages.room()
+    rows = range(sheet.first, ws.max_row + 1)
+    assert all((ws.row_dimensions[r].height or 15) <= room for r in rows)  # no row runs into the footer
+    pieces = [ws.cell(row=r, column=2).value for r in rows if ws.cell(row=r, column=2).value not in (None, "短")]
+    assert len(pieces) > 1 and "".join(pieces) == listing  # nothing is cut, nothing repeated
+    assert ws.cell(row=sheet.first, column=1).value == "说明"
+    assert all(ws.row_dimensions[r].height >= row_height(1) for r in rows if ws.cell(row=r, column=2).value)
+
+
+def test_xlsx_department_detail_strips_repeat_department_id_and_indicator_with_the_title(xlsx_report: Path) -> None:
+    ws = openpyxl.load_workbook(xlsx_report)["部门明细"]
+    head = header_row(ws, "部门")
+    assert [ws.cell(row=head, column=c).value for c in (1, 2, 3)] == ["部门", "序号", "主要指标"]
+    assert ws.col_breaks.brk and ws.print_title_cols == "$A:$C"
+    top = int(ws.print_title_rows.split(":")[0].lstrip("$"))
+    assert "部门指标明细" in str(ws.cell(row=top, column=1).value)  # the title prints on every strip
+
+
+def test_xlsx_rows_are_tall_enough_for_chinese_text_and_centred(xlsx_report: Path) -> None:
+    wb = openpyxl.load_workbook(xlsx_report)
+    for ws in wb.worksheets:
+        head = int(ws.print_title_rows.split(":")[1].lstrip("$"))
+        for row in ws.iter_rows(min_row=head + 1):
+            if any(c.value is not None for c in row):
+                assert (ws.row_dimensions[row[0].row].height or 0) >= 20, (ws.title, row[0].row)
+                assert all(c.alignment.vertical == "center" for c in row if c.value is not None), ws.title
+
+
+def test_xlsx_chart_sits_right_below_the_ranking_and_the_notes_follow_it(xlsx_report: Path) -> None:
+    ws = openpyxl.load_workbook(xlsx_report)["县区排名"]
+    head = header_row(ws, "排名")
+    chart = ws._charts[0]
+    anchor = chart.anchor._from.row + 1  # 0-based in the drawing
+    assert anchor == head + 6 + 2  # six districts, a blank row
+    assert ws.row_dimensions[anchor].height >= 6.5 / 2.54 * 72  # room for the whole chart
+    notes = [ws.cell(row=r, column=1).value for r in range(anchor + 1, ws.max_row + 1)]
+    assert any(str(n).startswith("德清县总分97.40分") for n in notes)
+
+
+def test_xlsx_pages_are_planned_without_a_nearly_empty_last_page() -> None:
+    from hz_assess.export.xlsx import Pages
+
+    pages = Pages(scale=100)
+    pages.add(1, 40, repeated=True)
+    for r in range(2, 30):
+        pages.add(r, 20)  # 560 pt of rows: 2 pages at 100 %, one at 86 %
+    assert pages.count(100)[0] == 2 and pages.count(86)[0] == 1
+    chart = Pages(scale=100)
+    chart.add(1, 40, repeated=True)
+    for r in range(2, 22):
+        chart.add(r, 20)
+    chart.add(23, 200, block=True)  # would cross the page's end: it starts the next page
+    assert chart.count(100) == (2, [23])
+
+
+def test_xlsx_about_names_parameters_in_chinese_with_their_keys(xlsx_report: Path) -> None:
+    ws = openpyxl.load_workbook(xlsx_report)["说明"]
+    items = [str(ws.cell(row=r, column=1).value) for r in range(1, ws.max_row + 1)]
+    assert "增幅类指标：每超过目标1个百分点，超额分占分值的比例(scoring.growth.bonus_per_point)" in items
+    assert not any("请考核办" in str(c.value) for row in ws.iter_rows() for c in row)
+
+
+@pytest.fixture(scope="module")
+def quarter() -> Assessment:
+    """2017Q2 with every actual at its time-progress target but 南浔区's first five rows."""
+    from _builders import at_target, set_value
+    from hz_assess.plan import load_plan
+    from hz_assess.scoring import score
+
+    plan = load_plan()
+    actuals = at_target(plan, "2017Q2")
+    for ind_id in ("1", "2", "3", "4", "5"):
+        set_value(actuals, "南浔区", ind_id, None)
+    return score(plan, actuals)
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "html", "md", "docx"])
+def test_a_quarters_reports_speak_of_progress_not_grades(quarter: Assessment, tmp_path: Path, kind: str) -> None:
+    import docx
+
+    out = tmp_path / f"q.{kind}"
+    write_report(quarter, out, now=NOW)
+    if kind == "xlsx":
+        text = "\n".join(str(c.value) for ws in openpyxl.load_workbook(out).worksheets for row in ws.iter_rows()
+                         for c in row if c.value is not None)
+    elif kind == "docx":
+        d = docx.Document(str(out))
+        cells = [c.text for t in d.tables for r in t.rows for c in r.cells]
+        text = "\n".join([*(p.text for p in d.paragraphs), *cells])
+    else:
+        text = out.read_text(encoding="utf-8")
+    for annual in ("等次", "考核总分", "评定等次", "优秀 ≥", "90分以上", "通报表扬"):
+        assert annual not in text, annual
+    assert "进度暂定" in text or "暂定" in text
+    assert "落后进度的有南浔区" not in text

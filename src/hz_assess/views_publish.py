@@ -30,7 +30,9 @@ from hz_assess.views import (
     Text,
     _flatten,
     category_profiles,
+    city_detail,
     city_targets,
+    department_detail,
     department_ranks,
     district_ranks,
     issues,
@@ -301,7 +303,9 @@ def _published_ranks(a: Assessment, t: Table, units: Sequence[RankedResult]) -> 
     """A rank view as published: a quarter's progress 暂定 where data are missing (and 暂定 said once), the
     published notes, and no column that is empty for every unit (服务保障部门 have no 指标得分)."""
     keys = [c.key for c in t.columns]
-    for row, u in zip(t.rows, units, strict=True):
+    for i, (row, u) in enumerate(zip(t.rows, units, strict=True)):
+        if pending_progress(a, u):
+            t.marks[i] = "provisional"  # not coloured as behind: its progress is not known yet
         if a.quarterly and u.rank is None and u.progress and u.progress != ON_TRACK and not u.provisional:
             row[keys.index("score")] = None  # 年底评价: nothing is scored in a quarter, not a total of 0
         if "progress" in keys and pending_progress(a, u):
@@ -385,6 +389,45 @@ def city_summary(a: Assessment) -> Text:
         zh("全市其他量化目标{count}项:达标{met}项,未达标{below}项,缺数据{missing}项。", count=len(c.city_targets),
            met=met, below=len(c.city_targets) - met - missing, missing=missing),
     ], title=zh("全市进展(不参与排名)"))
+
+
+def _common_file(t: Table) -> Table:
+    """Sources named as 全市.xlsx!县区实绩!E26 in every row of a table: when one file holds them all, the
+    column shows the cells and a note names the file once (a row is not two lines taller for it)."""
+    keys = [c.key for c in t.columns]
+    if "source" not in keys:
+        return t
+    i = keys.index("source")
+    sources = [str(row[i]) for row in t.rows if row[i]]
+    files = {x.partition("!")[0] for x in sources if x.count("!") >= 2}
+    if len(files) != 1 or not all(x.count("!") >= 2 for x in sources):
+        return t
+    (file,) = files
+    for row in t.rows:
+        if row[i]:
+            row[i] = str(row[i]).partition("!")[2]
+    t.notes.append(zh("来源栏为{file}中的单元格。", file=file))
+    return t
+
+
+DETAIL_KEYS = ("department", "id", "name")  # 部门明细's columns on every printed strip
+
+
+def department_detail_table(a: Assessment) -> Table:
+    """部门明细 as printed: the department, 序号 and 主要指标 lead, so a sheet split into page strips repeats
+    them on each strip; the department's rating and total follow its rows' figures."""
+    t = _common_file(department_detail(a))
+    keys = [c.key for c in t.columns]
+    order = [*DETAIL_KEYS, *(k for k in keys if k not in DETAIL_KEYS and k not in ("rating", "total")),
+             "rating", "total"]
+    index = [keys.index(k) for k in order]
+    marks = {(r, index.index(c)): m for (r, c), m in t.cell_marks.items()}
+    return replace(t, columns=[t.columns[i] for i in index], rows=[[row[i] for i in index] for row in t.rows],
+                   cell_marks=marks)
+
+
+def city_detail_table(a: Assessment) -> Table:
+    return _common_file(city_detail(a))
 
 
 # ---------------------------------------------------------------- each district, as published
@@ -576,10 +619,10 @@ def publication_document(a: Assessment, now: datetime, *, version: str) -> Docum
 
 
 __all__ = [
-    "BEIJING", "SUBJECT", "Masthead", "about_table", "about_text", "adjustment_sentences", "beijing_date",
-    "beijing_time", "city_summary", "cn", "commended", "department_ranking", "department_tables", "district_sections",
-    "district_table", "group_name", "group_title", "item_name", "kind_word", "masthead", "missing_phrase",
-    "names", "period_name", "progress_text", "provisional_sentences", "publication_document", "published_issues",
-    "quota_sentences", "rank_notes", "reason_text", "score_text", "standing_text", "tie_sentences", "top_grade",
-    "veto_sentences", "zh",
+    "BEIJING", "SUBJECT", "about_table", "about_text", "adjustment_sentences", "beijing_date", "beijing_time",
+    "city_detail_table", "city_summary", "cn", "commended", "department_detail_table", "department_ranking",
+    "department_tables", "district_sections", "district_table", "group_name", "group_title", "item_name",
+    "kind_word", "masthead", "Masthead", "missing_phrase", "names", "period_name", "progress_text",
+    "provisional_sentences", "publication_document", "published_issues", "quota_sentences", "rank_notes",
+    "reason_text", "score_text", "standing_text", "tie_sentences", "top_grade", "veto_sentences", "zh",
 ]
