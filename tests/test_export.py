@@ -693,3 +693,17 @@ def test_a_quarters_reports_speak_of_progress_not_grades(quarter: Assessment, tm
         assert annual not in text, annual
     assert "进度暂定" in text or "暂定" in text
     assert "落后进度的有南浔区" not in text
+
+
+def test_docx_short_tables_stay_on_one_page_and_long_ones_keep_their_header(docx_report: Path) -> None:
+    import docx
+
+    d = docx.Document(str(docx_report))
+
+    def keeps(row: Any) -> bool:
+        return all(p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs)
+
+    ranks = d.tables[0]  # 7 rows: each keeps with the next but the last
+    assert all(keeps(r) for r in ranks.rows[:-1]) and not keeps(ranks.rows[-1])
+    about = d.tables[-1]  # longer than a page: the header keeps with the first rows only
+    assert len(about.rows) > 30 and keeps(about.rows[0]) and not keeps(about.rows[10])

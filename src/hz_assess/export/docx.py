@@ -136,6 +136,7 @@ def _page_number(doc: Any) -> None:
     p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(0)
 
 
+KEEP_TOGETHER_ROWS = 20  # about what a portrait page holds under a heading
 TABLE_SIZES = (10.5, 9.0)  # 五号, or 小五 when a table needs it — never smaller
 CELL_PAD_PT = 2 * 2.85  # 0.1 cm each side (the tblCellMar below), instead of Word's 0.19 cm
 SLACK_PT = 2.0  # fonts substituted for 仿宋_GB2312 and Times New Roman are not exactly 1 em and 0.5 em wide
@@ -248,6 +249,9 @@ def table(doc: Any, t: Table, number: int) -> None:
     centred = [all(width(row[i]) <= 12 for row in texts) for i in range(len(t.columns))]
     for i, w in enumerate(widths):
         grid.columns[i].width = Pt(w)
+    # a table that fits a page is kept on one (each row keeps with the next); a longer one keeps its
+    # header with its first rows, so a page never ends on a header alone
+    together = len(texts) if len(texts) <= KEEP_TOGETHER_ROWS else 2
     for r, values in enumerate([[c.title for c in t.columns], *texts]):
         row = grid.rows[r]
         trpr = row._tr.get_or_add_trPr()
@@ -263,6 +267,7 @@ def table(doc: Any, t: Table, number: int) -> None:
             fmt.first_line_indent = Pt(0)
             fmt.line_spacing = 1.0
             fmt.space_before = fmt.space_after = Pt(1)
+            fmt.keep_with_next = r < together
             run(p, text, HEADING_FONT if r == 0 else TABLE_FONT, size)
             _mark_size(p, size)  # an empty cell's line is as high as its paragraph mark: not 16 pt
             if r == 0:
