@@ -658,6 +658,15 @@ def test_xlsx_about_names_parameters_in_chinese_with_their_keys(xlsx_report: Pat
     items = [str(ws.cell(row=r, column=1).value) for r in range(1, ws.max_row + 1)]
     assert "增幅类指标：每超过目标1个百分点，超额分占分值的比例(scoring.growth.bonus_per_point)" in items
     assert not any("请考核办" in str(c.value) for row in ws.iter_rows() for c in row)
+    assert "计算说明" in items  # the plan's own inconsistency: here, for the office
+
+
+def test_xlsx_issues_hold_no_office_instruction_and_no_plan_note(xlsx_report: Path) -> None:
+    ws = openpyxl.load_workbook(xlsx_report)["缺数据与警告"]
+    text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+    for internal in ("请考核办", "超出名额", "计划自身"):
+        assert internal not in text, internal
+    assert "牵头部门中，市国土资源局" in text and "均评为优秀" in text  # the fact, with its group
 
 
 @pytest.fixture(scope="module")

@@ -582,14 +582,16 @@ def about_text(a: Assessment, *, version: str, generated: str) -> Text:
 
 
 def published_issues(a: Assessment) -> Table:
-    """缺数据与警告 as published: every missing cell, warning and 加减分 item, the office's own notes reworded
-    (the quota is stated in the rank notes, each unit's missing cells are the rows above)."""
+    """缺数据与警告 as published: every missing cell, warning and 加减分 item, and 未报送 in words; not the
+    quota note that asks the office to decide (stated as a fact here and in the rank notes), each unit's
+    list of missing cells (the rows above) or the plan's own inconsistencies (说明 has them)."""
     t = issues(a)
     office = _office_notes(a)
     kept = [(row, mark) for row, mark in zip(t.rows, t.marks, strict=True) if row[0] != "说明"]
     t.rows, t.marks = [r for r, _ in kept], [m for _, m in kept]
     for note in office:
-        t.add(["说明", None, note, None, None, None])
+        if not note.startswith("计划自身"):  # the plan's own inconsistencies are for 说明 alone
+            t.add(["说明", None, note, None, None, None])
     for sentence in [*tie_sentences(a, [*a.districts, *a.departments])]:
         if "均评为" in sentence:
             t.add(["说明", None, sentence, None, None, None])
