@@ -280,3 +280,13 @@ def test_published_text_uses_chinese_punctuation_and_names_no_cells() -> None:
     text = "\n".join(n.paragraphs())
     assert "第5项“其中：重点技改增幅”" in text  # the plan's ASCII colon, published full-width
     assert "县区实绩!" not in text and "所给的文件" not in text and "：：" not in text
+
+
+def test_an_order_the_tie_break_decided_is_told_once_from_the_winners_side(a: Assessment) -> None:
+    from hz_assess.views_publish import tie_sentences
+
+    b, c = a.districts[1], a.districts[2]
+    c.rank = 3
+    b.tie_break = "与丙县总分同为 90.00,按第1项得分 5 高于 4 排在前"
+    c.tie_break = "与乙县总分同为 90.00,按第1项得分 4 低于 5 排在后"
+    assert tie_sentences(a, a.districts) == ["乙县与丙县总分同为90.00分，按第1项得分5高于4排在前。"]
