@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +106,20 @@ def test_xlsx_prints_the_masthead_and_every_district_on_its_pages(printed: dict[
 def test_docx_prints_title_narrative_and_tables(printed: dict[str, Printed]) -> None:
     text = re.sub(r"\s+", "", printed["docx"].text())
     for needle in ("关于2017年度湖州市工业强市建设考核暂定结果的通报", "一、县区考核结果",
-                   "6个县区考核总分由高到低依次为：第1名长兴县（103.00分）", "表1县区排名", "表2部门排名",
-                   "三、通报表扬", "四、存在的主要问题", "附件", "—1—"):
+                   "6个县区考核总分由高到低依次为：第1名长兴县（103.00分）", "表1县区排名", "表2县区分栏目得分",
+                   "表3部门排名", "三、通报表扬", "四、存在的主要问题", "附件", "—1—"):
         assert needle in text, needle
+
+
+def test_docx_tables_never_break_a_name_a_status_or_a_short_header(printed: dict[str, Printed]) -> None:
+    """A cell of 2–8 CJK characters with no place to break (长兴县, 湖州开发区, 未报送, 基本分) prints on one line:
+    each such cell of the document is a whole word of the printed page."""
+    import docx
+
+    d = docx.Document(str(printed["docx"].pdf.with_suffix(".docx")))
+    whole = Counter(word for _, word, _ in printed["docx"].words)
+    cells = Counter(c.text for t in d.tables for row in t.rows for c in row.cells
+                    if re.fullmatch(r"[\u4e00-\u9fff]{2,8}", c.text))
+    assert cells["湖州开发区"] and cells["基本分"]
+    broken = {text: (count, whole[text]) for text, count in cells.items() if whole[text] < count}
+    assert not broken, f"cells printed on more than one line (cells, whole words): {broken}"

@@ -768,8 +768,8 @@ def matrix(a: Assessment) -> Table:
                 t.cell_marks[(len(t.rows), col)] = t.cell_marks[(len(t.rows), col + 2)] = x.status
         t.add(row)
     t.add(["", "", "总分(含加减分)", "", None, *[v for d in a.districts for v in (None, None, d.score)]], "total")
-    t.notes.append("红色 = 未达标,黄色 = 缺数据(按 0 分计,结果暂定),灰色 — = 该县区不考核此项;定性指标目标"
-                   "「省下达」「市下达」= 完成省(市)下达目标任务。")
+    t.notes.append("红色为未达标，黄色为缺数据（按0分计，结果暂定），灰色“—”为该县区不考核此项；定性指标的目标"
+                   "“省下达”“市下达”即完成省（市）下达目标任务。")
     return t
 
 
@@ -807,7 +807,7 @@ def about(a: Assessment, *, version: str, generated: str) -> Table:
                        ("是否默认方法", "是" if a.method.default else "否")):
         t.add([key, value])
     params: list[tuple[str, object]] = []
-    _flatten("scoring", a.method.params.model_dump(mode="json"), params)
+    flatten("scoring", a.method.params.model_dump(mode="json"), params)
     for name, setting in params:
         t.add([f"参数 {name}", setting])
     t.add(["工具版本", f"hz-assess {version}"])
@@ -816,10 +816,10 @@ def about(a: Assessment, *, version: str, generated: str) -> Table:
     return t
 
 
-def _flatten(prefix: str, value: object, out: list[tuple[str, object]]) -> None:
+def flatten(prefix: str, value: object, out: list[tuple[str, object]]) -> None:
     if isinstance(value, dict):
         for k, v in value.items():
-            _flatten(f"{prefix}.{k}", v, out)
+            flatten(f"{prefix}.{k}", v, out)
     elif isinstance(value, list):
         items = [f"{v['name']} ≥ {v['min']:g}" if isinstance(v, dict) and {"name", "min"} <= set(v) else str(v)
                  for v in value]

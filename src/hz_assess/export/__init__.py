@@ -65,10 +65,10 @@ def render_report(a: Assessment, kind: str, *, now: datetime | None = None,
         return render_csv(report_document(a)).encode("utf-8-sig")  # the BOM makes Excel read UTF-8
     if kind == "json":
         return (render_json(a) + "\n").encode("utf-8")  # byte-equal to `score --format json`
-    if kind == "md":
-        return render_md(report_document(a)).encode("utf-8")
+    moment = now or datetime.now(UTC)
+    if kind == "md":  # a briefing to publish, as the html: masthead first, paths and hashes in 说明 at the end
+        return render_md(publication_document(a, moment, version=__version__)).encode("utf-8")
     if kind == "html":
-        moment = now or datetime.now(UTC)
         return render_html(publication_document(a, moment, version=__version__), appendix).encode("utf-8")
     raise ValueError(kind)
 

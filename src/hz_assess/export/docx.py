@@ -136,32 +136,60 @@ def _page_number(doc: Any) -> None:
     p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(0)
 
 
-def _table_size(t: Table) -> float:
-    return 10.5 if len(t.columns) <= 8 else 9.0
-
-
+KEEP_TOGETHER_ROWS = 20  # about what a portrait page holds under a heading
+TABLE_SIZES = (10.5, 9.0)  # 五号, or 小五 when a table needs it — never smaller
 CELL_PAD_PT = 2 * 2.85  # 0.1 cm each side (the tblCellMar below), instead of Word's 0.19 cm
+SLACK_PT = 2.0  # fonts substituted for 仿宋_GB2312 and Times New Roman are not exactly 1 em and 0.5 em wide
+LONG_TOKEN = 16  # a piece wider than this (display units; 8 CJK characters) is running text: it may break anywhere
+# where a line may break: after a 顿号, comma, semicolon, colon, slash or space; before an opening bracket
+_BREAK = re.compile(r"(?<=[、,，;；:：/\s])|(?=[(（])")
 
 
-def _column_widths(t: Table, total_pt: float, size: float) -> list[float]:
-    """Widths in pt: every column at least its longest cell on one line (numbers and names never wrap)
-    and its header on at most two lines; what is left of the text width goes to the wider columns.
-    One display unit (an ASCII digit; a CJK character is two) is about half an em."""
+def tokens(text: str) -> list[str]:
+    """The pieces of a cell a line must not break inside: a unit name (湖州开发区), a status (落后进度), a
+    number, a header word (基本分). Running text (a path, a sentence) is one long piece that may break anywhere."""
+    return [t for t in _BREAK.split(text) if t.strip()]
+
+
+def _unbreakable(text: str) -> int:
+    """The display width of the widest piece of `text` that must stay on one line (running text: none)."""
+    return max([0, *(width(t.strip()) for t in tokens(text) if width(t.strip()) <= LONG_TOKEN)])
+
+
+def _column_widths(t: Table, total_pt: float, size: float) -> list[float] | None:
+    """Widths in pt, or None when the table's names, status words and headers cannot each keep one line
+    at this size. Every column gets at least its widest unbreakable piece (header included); what is left
+    goes to the columns whose texts are longer than that, in proportion to what they would need on one
+    line — so numbers and names never wrap and running text wraps last. One display unit (an ASCII
+    digit; a CJK character is two) is half an em."""
     texts = t.texts()
     unit = size * 0.5
-    need = []
+    pad = CELL_PAD_PT + SLACK_PT
+    least, most = [], []
     for i, col in enumerate(t.columns):
-        longest = max([0, *(width(row[i]) for row in texts)])
-        head = -(-width(col.title) // 4) * 2  # half the header, rounded up to whole CJK characters
-        need.append(max(longest, head, 4) * unit + CELL_PAD_PT + 1)
-    spare = total_pt - sum(need)
-    if spare >= 0:
-        return [w + spare * w / sum(need) for w in need]
-    # too wide: the widest columns give way first (they wrap), narrow ones keep their width
-    level = max(need)
-    while sum(min(w, level) for w in need) > total_pt:
-        level -= 1
-    return [min(w, level) for w in need]
+        cells = [row[i] for row in texts]
+        floor = max(_unbreakable(col.title), *(_unbreakable(c) for c in cells), 2)
+        least.append(floor * unit + pad)
+        most.append(max(floor, *(width(c) for c in cells), 0) * unit + pad)
+    if sum(least) > total_pt:
+        return None
+    if sum(most) <= total_pt:
+        spare = total_pt - sum(most)
+        return [w + spare * w / sum(most) for w in most]
+    share = (total_pt - sum(least)) / (sum(most) - sum(least))
+    return [lo + share * (hi - lo) for lo, hi in zip(least, most, strict=True)]
+
+
+def _layout(t: Table, total_pt: float) -> tuple[float, list[float]]:
+    """The table's font size and column widths: 五号 if it fits, else 小五; a table too wide even then keeps
+    小五 and shares the width in proportion to what each column needs (a view should not get here)."""
+    for size in TABLE_SIZES:
+        widths = _column_widths(t, total_pt, size)
+        if widths is not None:
+            return size, widths
+    size = TABLE_SIZES[-1]
+    need = [max(_unbreakable(c.title), 2) * size * 0.5 + CELL_PAD_PT for c in t.columns]
+    return size, [w * total_pt / sum(need) for w in need]
 
 
 def _shade(cell: Any, colour: str) -> None:
@@ -205,7 +233,9 @@ def table(doc: Any, t: Table, number: int) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    size = _table_size(t)
+    section = doc.sections[0]
+    total = (section.page_width - section.left_margin - section.right_margin) / 12700  # EMU -> pt
+    size, widths = _layout(t, total)
     caption = paragraph(doc, f"表{number}  {t.title}", font=HEADING_FONT, size=12, align="center", indent=False,
                         line=None)
     caption.paragraph_format.keep_with_next = True
@@ -215,13 +245,13 @@ def table(doc: Any, t: Table, number: int) -> None:
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
     _cell_margins(grid)
-    section = doc.sections[0]
-    total = (section.page_width - section.left_margin - section.right_margin) / 12700  # EMU -> pt
-    widths = _column_widths(t, total, size)
     texts = t.texts()
     centred = [all(width(row[i]) <= 12 for row in texts) for i in range(len(t.columns))]
     for i, w in enumerate(widths):
         grid.columns[i].width = Pt(w)
+    # a table that fits a page is kept on one (each row keeps with the next); a longer one keeps its
+    # header with its first rows, so a page never ends on a header alone
+    together = len(texts) if len(texts) <= KEEP_TOGETHER_ROWS else 2
     for r, values in enumerate([[c.title for c in t.columns], *texts]):
         row = grid.rows[r]
         trpr = row._tr.get_or_add_trPr()
@@ -237,6 +267,7 @@ def table(doc: Any, t: Table, number: int) -> None:
             fmt.first_line_indent = Pt(0)
             fmt.line_spacing = 1.0
             fmt.space_before = fmt.space_after = Pt(1)
+            fmt.keep_with_next = r < together
             run(p, text, HEADING_FONT if r == 0 else TABLE_FONT, size)
             _mark_size(p, size)  # an empty cell's line is as high as its paragraph mark: not 16 pt
             if r == 0:
@@ -258,18 +289,36 @@ def _blocks(doc: Any, blocks: list[str | Table | Section], counter: list[int]) -
             paragraph(doc, b)
 
 
+def _chinese_settings(doc: Any) -> None:
+    """Chinese as the document's East Asian language: python-docx's template says ja-JP in settings.xml
+    (w:themeFontLang) and en-US in stylesWithEffects.xml, so Word would pick Japanese glyphs and rules."""
+    from docx.oxml.ns import qn
+
+    settings = doc.settings.element
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is None:
+        lang = settings.makeelement(qn("w:themeFontLang"), {})
+        settings.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    for rel in doc.part.rels.values():
+        part = rel.target_part
+        if rel.reltype.endswith("/stylesWithEffects") and isinstance(getattr(part, "_blob", None), bytes):
+            part._blob = re.sub(rb'w:eastAsia="[A-Za-z-]+"', b'w:eastAsia="zh-CN"', part._blob)
+
+
 def write_docx(n: Notice, path: Path) -> None:
     """Write the 通报 draft to `path` (the caller makes it atomic)."""
     from docx import Document
-    from docx.enum.text import WD_BREAK
     from docx.shared import Pt
 
     doc = Document()
     _page_setup(doc)
     _styles(doc)
+    _chinese_settings(doc)
     _page_number(doc)
     props = doc.core_properties
     props.title, props.author, props.last_modified_by, props.comments = clean(n.title), n.masthead.issuer, "", ""
+    props.language = "zh-CN"
     paragraph(doc, n.doc_number, align="center", indent=False)
     paragraph(doc, "", indent=False)
     paragraph(doc, n.title, font=TITLE_FONT, size=TITLE_PT, align="center", indent=False, line=36)
@@ -278,16 +327,19 @@ def write_docx(n: Notice, path: Path) -> None:
     paragraph(doc, n.opening)
     counter = [0]
     _blocks(doc, list(n.sections), counter)
-    paragraph(doc, "")
-    paragraph(doc, "")
+    # the signature never stands alone on a page: the last paragraph of the body comes with it
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    for _ in range(2):
+        paragraph(doc, "").paragraph_format.keep_with_next = True
     # 公文: the date four characters in from the right, the issuer centred above it
     date_w = width(n.signature[-1])
-    for line in n.signature:
+    for i, line in enumerate(n.signature):
         p = paragraph(doc, line, align="right", indent=False)
         p.paragraph_format.right_indent = Pt(max(0.0, 4 * BODY_PT - (width(line) - date_w) * BODY_PT / 4))
+        p.paragraph_format.keep_with_next = i < len(n.signature) - 1
     # the appendix starts a page of its own
-    doc.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
-    paragraph(doc, "附件", font=HEADING_FONT, indent=False)
+    attachment = paragraph(doc, "附件", font=HEADING_FONT, indent=False)
+    attachment.paragraph_format.page_break_before = True
     paragraph(doc, "", indent=False)
     paragraph(doc, n.appendix_title, font=TITLE_FONT, size=TITLE_PT, align="center", indent=False, line=36)
     paragraph(doc, "", indent=False)

@@ -5,7 +5,7 @@ separated from the next by a blank line, so a block pastes into a sheet as it is
 Text cells a spreadsheet would run as a formula (= + - @, their full-width forms,
 tab, CR) get a leading apostrophe; numbers, even negative, stay numbers.
 Markdown: every piece of text is escaped, so nothing typed into a workbook becomes
-HTML, a link or an image in a briefing.
+HTML, a link or an image in a briefing; a table's notes are list items, each on its own.
 """
 
 from __future__ import annotations
@@ -216,8 +216,9 @@ def render_md(doc: Document) -> str:
         if block.title:
             out += [f"## {md_escape(block.title)}", ""]
         if isinstance(block, Table):
-            out += [md_table(block), ""]
-            out += [md_escape(note, block=True) for note in block.notes]
+            # a note is a list item: consecutive plain lines would run together into one paragraph
+            out += [md_table(block), ""] if block.rows else []
+            out += [f"- {md_escape(note, block=True)}" for note in block.notes]
             if block.notes:
                 out.append("")
         elif isinstance(block, Text):
