@@ -416,3 +416,14 @@ def test_validate_of_several_returns_checks_them_together(plan: Plan, tmp_path: 
     assert v["problems"] == [] and v["missing"] == 30 and v["notes"] == ["南浔区 未报送:所给文件中没有其任何实绩"]
     assert v["missing_cells"][0] == "考核办.xlsx!县区实绩!G5(南浔区 1 规上工业增加值增幅)"
     assert v["period"] == "2017" and "县区:长兴县" in v["scope"]
+
+
+def test_the_published_quota_counts_the_unreported_district_too(plan: Plan, tmp_path: Path) -> None:
+    """Six districts, one unreported: ⌊6/3⌋ = 2 places, in the score and in the 通报 alike."""
+    from hz_assess.views_publish import quota_sentences
+
+    full = full_book(plan, tmp_path / "full.xlsx")
+    actuals = read_many(plan, returns(plan, full, tmp_path / "sent", leave_out=("南浔区",)))
+    a = score(plan, actuals, audit(plan, actuals))
+    sentences = quota_sentences(a, a.districts)
+    assert sentences and all("名额为2个（6个县区的三分之一）" in s for s in sentences)

@@ -250,14 +250,14 @@ def quota_sentences(a: Assessment, units: Sequence[RankedResult]) -> list[str]:
         left = [u for u in ranked if u.score >= top.min and u.grade != top.name and not u.vetoed
                 and not u.provisional]
         if left:
-            places = quota_places(p.quota[top.name], len(ranked))
+            places = quota_places(p.quota[top.name], len(peers))  # the quota counts every unit, ranked or not
             holders = sum(1 for u in ranked if u.grade == top.name)
             taken = (zh("因名次并列已评出{holders}个{grade}", holders=holders, grade=top.name) if holders > places
                      else "已由排名在前的单位获得")
             prefix = zh("{g}中,", g=group) if group else ""
             out.append(zh("{prefix}{names}总分在{line}分以上,但{grade}名额为{places}个({count}个{noun}的{share}),"
                           "{taken},故评为{lower}。", prefix=prefix, names=names(left), line=n(top.min),
-                          grade=top.name, places=places, count=len(ranked), noun=group or "县区",
+                          grade=top.name, places=places, count=len(peers), noun=group or "县区",
                           share=_share(p.quota[top.name]), taken=taken,
                           lower="、".join(dict.fromkeys(u.grade for u in left))))
     return out
