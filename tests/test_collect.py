@@ -427,3 +427,15 @@ def test_the_published_quota_counts_the_unreported_district_too(plan: Plan, tmp_
     a = score(plan, actuals, audit(plan, actuals))
     sentences = quota_sentences(a, a.districts)
     assert sentences and all("名额为2个（6个县区的三分之一）" in s for s in sentences)
+
+
+def test_the_notice_says_an_unreported_district_sent_nothing(plan: Plan, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from hz_assess.narrative import notice
+
+    full = full_book(plan, tmp_path / "full.xlsx")
+    actuals = read_many(plan, returns(plan, full, tmp_path / "sent", leave_out=("南浔区",)))
+    text = "\n".join(notice(score(plan, actuals), datetime(2018, 1, 15, tzinfo=UTC), version="t").paragraphs())
+    assert "南浔区未报送数据，暂不参与排名。" in text and "南浔区未报送数据，等次暂定" in text
+    assert "南浔区（0.00分" not in text

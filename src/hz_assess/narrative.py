@@ -129,8 +129,12 @@ def ranking_sentence(a: Assessment, units: Sequence[RankedResult], noun: str) ->
     text = zh("{count}个{noun}{total}由高到低依次为:{parts}。", count=len(ranked), noun=noun, total=total,
               parts=zh(";").join(parts)) if parts else ""
     unranked = [u for u in units if u.rank is None]
-    if unranked:
-        text += zh("{names}不参与排名。", names=names(unranked))
+    silent = [u for u in unranked if getattr(u, "unreported", False)]
+    if silent:
+        text += zh("{names}未报送数据,暂不参与排名。", names=names(silent))
+    others = [u for u in unranked if u not in silent]
+    if others:
+        text += zh("{names}不参与排名。", names=names(others))
     return text
 
 
@@ -142,9 +146,12 @@ def grade_sentence(a: Assessment, units: Sequence[RankedResult], noun: str) -> s
         if holders:
             parts.append(zh("评为{grade}的有{names}{count}个{noun}", grade=g.name, names=names(holders),
                             count=len(holders), noun=noun))
-    pending = [u for u in units if u.provisional]
+    silent = [u for u in units if getattr(u, "unreported", False)]
+    pending = [u for u in units if u.provisional and u not in silent]
     if pending:
         parts.append(zh("{names}因数据不全,等次暂定", names=names(pending)))
+    if silent:
+        parts.append(zh("{names}未报送数据,等次暂定", names=names(silent)))
     return zh("按考核办法,{parts}。", parts=zh(";").join(parts)) if parts else ""
 
 
