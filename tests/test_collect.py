@@ -439,3 +439,13 @@ def test_the_notice_says_an_unreported_district_sent_nothing(plan: Plan, tmp_pat
     text = "\n".join(notice(score(plan, actuals), datetime(2018, 1, 15, tzinfo=UTC), version="t").paragraphs())
     assert "南浔区未报送数据，暂不参与排名。" in text and "南浔区未报送数据，等次暂定" in text
     assert "南浔区（0.00分" not in text
+
+
+def test_charts_leave_out_an_unreported_district(plan: Plan, tmp_path: Path) -> None:
+    from hz_assess.views import category_profiles, total_chart
+
+    full = full_book(plan, tmp_path / "full.xlsx")
+    actuals = read_many(plan, returns(plan, full, tmp_path / "sent", leave_out=("南浔区",)))
+    a = score(plan, actuals)
+    assert "南浔区" not in total_chart(a).labels and len(total_chart(a).labels) == 5
+    assert [c.title for c in category_profiles(a)] == [d.name for d in a.districts if d.name != "南浔区"]

@@ -716,15 +716,17 @@ def district_sections(a: Assessment) -> list[Block]:
 
 
 def total_chart(a: Assessment) -> Chart:
-    return Chart("total_chart", "县区总分", [d.name for d in a.districts], [d.score for d in a.districts])
+    """The ranked districts' totals (an unreported district has no total to draw, not a bar at 0)."""
+    shown = [d for d in a.districts if not d.unreported]
+    return Chart("total_chart", "县区总分", [d.name for d in shown], [d.score for d in shown])
 
 
 def category_profiles(a: Assessment) -> list[Chart]:
-    """Each district's categories as a share of their full points."""
+    """Each reporting district's categories as a share of their full points."""
     return [Chart(f"profile:{d.name}", d.name, [c.name for c in a.categories],
                   [d.categories[c.name].score if c.name in d.categories else None for c in a.categories],
                   [d.categories[c.name].full if c.name in d.categories else c.full for c in a.categories])
-            for d in a.districts]
+            for d in a.districts if not d.unreported]
 
 
 def report_document(a: Assessment) -> Document:
